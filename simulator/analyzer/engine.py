@@ -1,0 +1,375 @@
+"""The analyzer: one reply in, features, red lines, signals, scores and coaching out.
+
+Pipeline: normalise → for each rule (rules are data, see ``rulepack``) find hits with RE2 →
+drop hits that are negated ("我们不会去您单位"), reported or quoted ("您是说对方骂了您?"),
+covered by an exception, or outside the rule's call context → score → coach.
+
+The same ``Analysis`` drives the trainee's feedback and the debtor persona's reactions.
+
+Scores (all weights live in the pack's ``scoring`` section):
+    dimension = clamp(base + Σ weight(feature present) + Σ weight(signal present), 0, 100)
+    clarity  −= long_sentence_penalty for each sentence longer than long_sentence_chars (max 2)
+    politeness = min(politeness, cap) for every red line found (cap per red line, or 'default')
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import Any
+
+from .context import CallContext
+from .normalize import Normalized, normalize
+from .rulepack import DIMENSIONS, FEATURES, CompiledRule, RulePack, get_pack
+
+
+@dataclass(frozen=True)
+class Hit:
+    """Where a rule matched: offsets into the original text."""
+
+    check: str
+    start: int | None
+    end: int | None
+    evidence: str
+
+
+@dataclass(frozen=True)
+class RedLine:
+    rule: str
+    check: str
+    start: int | None
+    end: int | None
+    evidence: str
+    message: str
+    suggestion: str
+    source: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "start": self.start, "end": self.end, "evidence": self.evidence,
+                "message": self.message, "suggestion": self.suggestion,
+                "check": self.check, "source": self.source}
+
+
+@dataclass
+class Analysis:
+    text: str
+    context: CallContext
+    features: list[str] = field(default_factory=list)
+    feature_hits: dict[str, Hit] = field(default_factory=dict)
+    signals: list[str] = field(default_factory=list)
+    signal_hits: dict[str, Hit] = field(default_factory=dict)
+    red_lines: list[RedLine] = field(default_factory=list)
+    scores: dict[str, int] = field(default_factory=dict)
+    feedback: list[str] = field(default_factory=list)
+
+    @property
+    def red_line_ids(self) -> list[str]:
+        seen: list[str] = []
+        for r in self.red_lines:
+            if r.rule not in seen:
+                seen.append(r.rule)
+        return seen
+
+    def has(self, name: str) -> bool:
+        """True if the reply shows this feature, signal or red line."""
+        return name in self.features or name in self.signals or name in self.red_line_ids
+
+    def to_dict(self, id: Any = None) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if id is not None:
+            out["id"] = id
+        out.update({
+            "scores": dict(self.scores),
+            "features": list(self.features),
+            "red_lines": [r.to_dict() for r in self.red_lines],
+            "feedback": list(self.feedback),
+            "signals": list(self.signals),
+        })
+        return out
+
+
+class _Text:
+    """A normalised reply with its clause and sentence boundaries."""
+
+    def __init__(self, norm: Normalized, pack: RulePack):
+        self.norm = norm
+        self.s = norm.text
+        lang = pack.lang
+        self.clause_ends = [m.start() for m in lang["clause"].finditer(self.s)] if lang["clause"] else []
+        self.sentence_ends = [m.start() for m in lang["sentence"].finditer(self.s)] if lang["sentence"] else []
+
+    @staticmethod
+    def _bounds(ends: list[int], pos: int, size: int) -> tuple[int, int]:
+        k = bisect.bisect_left(ends, pos)
+        start = ends[k - 1] + 1 if k > 0 else 0
+        end = ends[k] if k < len(ends) else size
+        return start, end
+
+    def clause(self, pos: int) -> tuple[int, int]:
+        return self._bounds(self.clause_ends, pos, len(self.s))
+
+    def sentence(self, pos: int) -> tuple[int, int]:
+        return self._bounds(self.sentence_ends, pos, len(self.s))
+
+    def original(self, start: int, end: int) -> tuple[int, int, str]:
+        a, b = self.norm.span(start, end)
+        return a, b, self.norm.original[a:b]
+
+
+class Analyzer:
+    """Applies one rule pack. Stateless between replies; safe to share."""
+
+    def __init__(self, pack: RulePack):
+        self.pack = pack
+        cfg = pack.pack
+        self.strip = cfg.normalize.get("strip_separators", True)
+        self.simplify = cfg.normalize.get("simplify", True)
+        lang = cfg.language
+        self.neg_window = lang.negation_window
+        self.post_window = lang.post_negation_window
+        self.reported_window = lang.reported_window
+        self.quote_open = {p[0]: p[1] for p in lang.quote_pairs}
+        self.non_cues = frozenset(lang.negation_non_cues)
+
+    # -- filters -------------------------------------------------------------------------
+    def _negated_before(self, t: _Text, s: int, window: int) -> bool:
+        regex = self.pack.lang["negation"]
+        if regex is None:
+            return False
+        c_start, _ = t.clause(s)
+        lo = max(c_start, s - window - 6)
+        seg = t.s[lo:s]
+        last = None
+        for m in regex.finditer(seg):
+            if m.group() not in self.non_cues:
+                last = m
+        if last is None or len(seg) - last.end() > window:
+            return False
+        gap = seg[last.end():]
+        breakers = self.pack.lang["breakers"]
+        return not (breakers is not None and gap and breakers.search(gap))
+
+    def _negated_after(self, t: _Text, e: int) -> bool:
+        regex = self.pack.lang["post_negation"]
+        if regex is None:
+            return False
+        _, c_end = t.clause(max(e - 1, 0))
+        seg = t.s[e:min(c_end, e + self.post_window + 4)]
+        m = regex.search(seg)
+        return m is not None and m.start() <= self.post_window
+
+    def _reported(self, t: _Text, s: int, e: int) -> bool:
+        lang = self.pack.lang
+        s_start, s_end = t.sentence(s)
+        # reported speech: a cue earlier in the sentence ("您是说…", "有人冒充…")
+        if lang["reported"] is not None:
+            lo = max(s_start, s - self.reported_window)
+            seg = t.s[lo:s]
+            last = None
+            for m in lang["reported"].finditer(seg):
+                last = m
+            if last is not None:
+                after = seg[last.end():]
+                rhetorical = lang["rhetorical"]
+                if not (rhetorical is not None and rhetorical.match(after)):
+                    return True
+        # quotation: inside a quote that follows a speech verb or a colon
+        return self._quoted(t, s, e, s_start, s_end)
+
+    def _quoted(self, t: _Text, s: int, e: int, s_start: int, s_end: int) -> bool:
+        text = t.s
+        for k in range(s - 1, max(s_start, s - 60) - 1, -1):
+            ch = text[k]
+            close = self.quote_open.get(ch)
+            if close is None:
+                continue
+            if close == ch:  # symmetric quote: inside only if an odd number precede
+                if text.count(ch, s_start, s) % 2 == 0:
+                    continue
+            elif text.find(close, k + 1, s) != -1:
+                return False
+            if text.find(close, e) == -1:
+                return False
+            before = text[max(s_start, k - 6):k]
+            speech = self.pack.lang["speech_before_quote"]
+            return bool(before.endswith((":", ":")) or (speech is not None and speech.search(before)))
+        return False
+
+    def _exception(self, regex: Any, t: _Text, s: int, e: int, clause: bool) -> bool:
+        if regex is None:
+            return False
+        if clause:
+            a, b = t.clause(s)
+            return regex.search(t.s[a:b]) is not None
+        a, b = max(0, s - 12), min(len(t.s), e + 12)
+        for m in regex.finditer(t.s[a:b]):
+            if m.start() + a < e and m.end() + a > s:
+                return True
+        return False
+
+    def _applies(self, cr: CompiledRule, ctx: CallContext, found: set[str]) -> bool:
+        when = cr.rule.when
+        for key in ("counterpart", "third_party_informed", "identity_verified", "lawsuit_filed"):
+            want = getattr(when, key)
+            if want is not None and getattr(ctx, key) != want:
+                return False
+        if any(f not in found for f in cr.rule.requires_features):
+            return False
+        if any(f in found for f in cr.rule.unless_features):
+            return False
+        return True
+
+    def _hits(self, cr: CompiledRule, t: _Text, first_only: bool) -> list[tuple[int, int]]:
+        rule = cr.rule
+        out: list[tuple[int, int]] = []
+        for req in cr.requires:
+            if req.search(t.s) is None:
+                return out
+        post = rule.post_negation if rule.post_negation is not None else cr.kind == "feature"
+        window = rule.negation_window if rule.negation_window is not None else self.neg_window
+        for m in cr.regex.finditer(t.s):
+            s, e = m.start(), m.end()
+            if s == e:
+                continue
+            if self._exception(cr.exceptions, t, s, e, clause=False):
+                continue
+            if self._exception(cr.clause_exceptions, t, s, e, clause=True):
+                continue
+            if rule.negatable and self._negated_before(t, s, window):
+                continue
+            if post and self._negated_after(t, e):
+                continue
+            if rule.quotable and self._reported(t, s, e):
+                continue
+            out.append((s, e))
+            if first_only:
+                break
+        return out
+
+    # -- the whole reply -----------------------------------------------------------------
+    def analyze(self, text: str, context: CallContext) -> Analysis:
+        result = Analysis(text=text, context=context)
+        norm = normalize(text, strip_separators=self.strip, simplify=self.simplify)
+        t = _Text(norm, self.pack)
+        found: set[str] = set()
+        taken: dict[str, list[tuple[int, int]]] = {}
+        for cr in self.pack.ordered:
+            if cr.kind != "red_line" and cr.emits in found:
+                continue
+            if not self._applies(cr, context, found):
+                continue
+            hits = self._hits(cr, t, first_only=cr.kind != "red_line")
+            if not hits:
+                continue
+            if cr.kind == "red_line":
+                spans = taken.setdefault(cr.emits, [])
+                for s, e in hits:
+                    if any(s < b and e > a for a, b in spans):
+                        continue
+                    spans.append((s, e))
+                    a, b, ev = t.original(s, e)
+                    r = cr.rule
+                    result.red_lines.append(RedLine(cr.emits, r.id, a, b, ev, r.message, r.suggestion, r.source))
+                found.add(cr.emits)
+                continue
+            a, b, ev = t.original(*hits[0])
+            hit = Hit(cr.rule.id, a, b, ev)
+            found.add(cr.emits)
+            if cr.kind == "feature":
+                result.feature_hits[cr.emits] = hit
+            else:
+                result.signal_hits[cr.emits] = hit
+        off = self._off_hours(context)
+        if off is not None:
+            result.red_lines.append(off)
+        result.red_lines.sort(key=lambda r: (r.start is None, r.start or 0, r.rule))
+        result.features = [f for f in FEATURES if f in result.feature_hits]
+        result.signals = sorted(result.signal_hits)
+        result.scores = self._scores(result, t)
+        result.feedback = self._feedback(result)
+        return result
+
+    def _off_hours(self, ctx: CallContext) -> RedLine | None:
+        cfg = self.pack.pack
+        name = ctx.profile or cfg.default_profile
+        profile = cfg.profiles.get(name) or cfg.profiles[cfg.default_profile]
+        rule = cfg.off_hours
+        if not profile.minutes("start") <= ctx.minutes <= profile.minutes("end"):
+            msg = rule.message_hours.format(clock=ctx.clock, start=profile.start, end=profile.end)
+            return RedLine("off_hours", "off_hours.hours", None, None, ctx.clock, msg, rule.suggestion,
+                           f"{rule.source}; {profile.source}")
+        if ctx.calls_today > profile.max_calls_per_day:
+            msg = rule.message_calls.format(calls=ctx.calls_today, limit=profile.max_calls_per_day)
+            return RedLine("off_hours", "off_hours.frequency", None, None, f"calls_today={ctx.calls_today}",
+                           msg, rule.suggestion, f"{rule.source}; {profile.source}")
+        return None
+
+    def _scores(self, result: Analysis, t: _Text) -> dict[str, int]:
+        sc = self.pack.pack.scoring
+        scores: dict[str, int] = {}
+        for dim in DIMENSIONS:
+            d = getattr(sc, dim)
+            value = d.base
+            value += sum(w for f, w in d.features.items() if f in result.feature_hits)
+            value += sum(w for s, w in d.signals.items() if s in result.signal_hits)
+            scores[dim] = value
+        starts = [0] + [e + 1 for e in t.sentence_ends]
+        ends = t.sentence_ends + [len(t.s)]
+        long = sum(1 for a, b in zip(starts, ends) if b - a > sc.long_sentence_chars)
+        scores["clarity"] -= sc.long_sentence_penalty * min(long, 2)
+        for r in result.red_lines:
+            cap = sc.red_line_caps.get(r.rule, sc.red_line_caps.get("default", 100))
+            scores["politeness"] = min(scores["politeness"], cap)
+        return {k: max(0, min(100, v)) for k, v in scores.items()}
+
+    def _feedback(self, result: Analysis) -> list[str]:
+        cfg = self.pack.pack
+        lines: list[str] = []
+        for r in result.red_lines:
+            name = cfg.red_line_names.get(r.rule, r.rule)
+            quote = f"「{r.evidence}」" if r.start is not None else ""
+            lines.append(f"{name}{quote}:{r.message} → {r.suggestion}")
+        for c in cfg.coaching:
+            w = c.when
+            if w.counterpart and w.counterpart != result.context.counterpart:
+                continue
+            evidence = ""
+            if w.signal:
+                hit = result.signal_hits.get(w.signal)
+                if hit is None:
+                    continue
+                evidence = hit.evidence
+            if w.feature:
+                hit = result.feature_hits.get(w.feature)
+                if hit is None:
+                    continue
+                evidence = hit.evidence
+            if w.missing and w.missing in result.feature_hits:
+                continue
+            lines.append(c.text.format(evidence=evidence))
+            if len(lines) >= 3:
+                break
+        if not lines:
+            names = "、".join(cfg.feature_names.get(f, f) for f in result.features[:4])
+            lines.append(cfg.praise.format(features=names or "-"))
+        return lines[:3]
+
+
+_ANALYZERS: dict[str, Analyzer] = {}
+
+
+def get_analyzer(lang: str = "zh") -> Analyzer:
+    if lang not in _ANALYZERS:
+        _ANALYZERS[lang] = Analyzer(get_pack(lang))
+    return _ANALYZERS[lang]
+
+
+def analyze(text: str, context: CallContext | dict[str, Any] | None = None) -> Analysis:
+    """Analyse one trainee reply in its call context."""
+    if context is None:
+        ctx = CallContext()
+    elif isinstance(context, CallContext):
+        ctx = context
+    else:
+        ctx = CallContext.model_validate(context)
+    return get_analyzer(ctx.lang).analyze(text, ctx)

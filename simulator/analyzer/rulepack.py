@@ -1,0 +1,342 @@
+"""Rule packs: the analyzer's knowledge, as data.
+
+A rule pack is a folder ``simulator/rules/<lang>/`` holding ``pack.yaml`` (language settings,
+hours profiles, scoring weights, coaching lines) and any number of rule files (``*.yaml`` with a
+``rules:`` list). Each rule is one check in the spirit of proselint and Vale: a dotted id, what it
+emits (a red line, a feature or a signal), RE2 patterns, exceptions, a message, a suggestion and
+the source it rests on. Adding a phrase is editing YAML, not Python.
+
+Patterns are compiled with RE2, whose matching time is linear in the text: no rule, however a
+trainer writes it, can make scoring hang. Constructs RE2 refuses (look-arounds, back-references)
+are reported at load time as ``path:line:col``.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import re2
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ..errors import Finding, LoadError
+from ..yamlsrc import Document, load, validate
+
+RED_LINES = (
+    "abuse", "threat", "impersonation", "false_legal", "privacy_exposure",
+    "third_party_disclosure", "personal_account", "off_hours", "induce_borrowing",
+)
+FEATURES = (
+    "honorific", "courtesy", "empathy", "greeting", "closing",
+    "self_identification", "identity_check", "states_amount", "states_overdue", "specific_deadline",
+    "installment", "deferral", "partial_payment", "fee_reduction", "payment_channel",
+    "asks_situation", "confirms_commitment",
+)
+DIMENSIONS = ("politeness", "clarity", "solution")
+
+_MACRO = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+_OPTIONS = re2.Options()
+_OPTIONS.log_errors = False
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class When(_Model):
+    """Call-context conditions under which a rule applies (all must hold)."""
+
+    counterpart: Literal["debtor", "third_party"] | None = None
+    third_party_informed: bool | None = None
+    identity_verified: bool | None = None
+    lawsuit_filed: bool | None = None
+
+
+class Rule(_Model):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$",
+                    description="dotted id, e.g. threat.violence")
+    red_line: str | None = None
+    feature: str | None = None
+    signal: str | None = Field(None, pattern=r"^[a-z][a-z0-9_]*$")
+    patterns: list[str] = Field(min_length=1)
+    exceptions: list[str] = Field(default_factory=list,
+                                  description="a match of one of these overlapping the hit cancels it")
+    clause_exceptions: list[str] = Field(default_factory=list,
+                                         description="a match anywhere in the hit's clause cancels it")
+    requires: list[str] = Field(default_factory=list,
+                                description="each must also match somewhere in the reply")
+    requires_features: list[str] = Field(default_factory=list)
+    unless_features: list[str] = Field(default_factory=list)
+    negatable: bool = True
+    negation_window: int | None = Field(None, ge=0, le=40)
+    post_negation: bool | None = None
+    quotable: bool = True
+    when: When = Field(default_factory=When)
+    message: str = ""
+    suggestion: str = ""
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "Rule":
+        kinds = [k for k in ("red_line", "feature", "signal") if getattr(self, k)]
+        if len(kinds) != 1:
+            raise ValueError("a rule emits exactly one of red_line, feature or signal")
+        if self.red_line and self.red_line not in RED_LINES:
+            raise ValueError(f"unknown red line {self.red_line!r}; known: {', '.join(RED_LINES)}")
+        if self.feature and self.feature not in FEATURES:
+            raise ValueError(f"unknown feature {self.feature!r}; known: {', '.join(FEATURES)}")
+        if self.red_line and not (self.message and self.suggestion and self.source):
+            raise ValueError("a red-line rule needs a message, a suggestion and a source")
+        return self
+
+    @property
+    def emits(self) -> tuple[str, str]:
+        if self.red_line:
+            return "red_line", self.red_line
+        if self.feature:
+            return "feature", self.feature
+        return "signal", self.signal or ""
+
+
+class RuleFile(_Model):
+    rules: list[Rule]
+
+
+class Profile(_Model):
+    start: str = Field(pattern=r"^\d\d:\d\d$", description="earliest allowed call time")
+    end: str = Field(pattern=r"^\d\d:\d\d$", description="latest allowed call time (inclusive)")
+    max_calls_per_day: int = Field(ge=1)
+    source: str
+
+    def minutes(self, which: str) -> int:
+        h, m = getattr(self, which).split(":")
+        return int(h) * 60 + int(m)
+
+
+class Language(_Model):
+    clause_breaks: str
+    sentence_breaks: str
+    negation_cues: list[str]
+    negation_non_cues: list[str] = Field(
+        default_factory=list, description="words a cue matches that are not negations (别人, 不好意思)")
+    negation_window: int = Field(8, ge=0, le=40)
+    negation_breakers: list[str]
+    post_negation: list[str]
+    post_negation_window: int = Field(6, ge=0, le=40)
+    reported_speech: list[str]
+    reported_window: int = Field(20, ge=0, le=80)
+    rhetorical_after_cue: list[str] = Field(default_factory=list)
+    speech_before_quote: list[str]
+    quote_pairs: list[str]
+
+    @field_validator("quote_pairs")
+    @classmethod
+    def _pairs(cls, value: list[str]) -> list[str]:
+        for pair in value:
+            if len(pair) != 2:
+                raise ValueError(f"a quote pair is two characters, got {pair!r}")
+        return value
+
+
+class DimensionScoring(_Model):
+    base: int = Field(ge=0, le=100)
+    features: dict[str, int] = Field(default_factory=dict)
+    signals: dict[str, int] = Field(default_factory=dict)
+
+
+class Scoring(_Model):
+    politeness: DimensionScoring
+    clarity: DimensionScoring
+    solution: DimensionScoring
+    long_sentence_chars: int = Field(ge=10)
+    long_sentence_penalty: int = Field(ge=0, le=100)
+    red_line_caps: dict[str, int] = Field(description="politeness cap per red line; 'default' for the rest")
+
+
+class CoachWhen(_Model):
+    signal: str | None = None
+    missing: str | None = None
+    feature: str | None = None
+    counterpart: Literal["debtor", "third_party"] | None = None
+
+
+class Coaching(_Model):
+    when: CoachWhen
+    text: str
+
+
+class ContextRule(_Model):
+    message_hours: str
+    message_calls: str
+    suggestion: str
+    source: str
+
+
+class PackFile(_Model):
+    lang: str
+    name: str
+    normalize: dict[str, bool] = Field(default_factory=dict)
+    default_profile: str
+    profiles: dict[str, Profile]
+    lexicon: dict[str, str] = Field(default_factory=dict)
+    language: Language
+    off_hours: ContextRule
+    scoring: Scoring
+    coaching: list[Coaching] = Field(default_factory=list)
+    praise: str = Field(description="coaching line when a reply needs no correction; {features} is replaced")
+    feature_names: dict[str, str] = Field(default_factory=dict)
+    red_line_names: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _profile_known(self) -> "PackFile":
+        if self.default_profile not in self.profiles:
+            raise ValueError(f"default_profile {self.default_profile!r} is not one of the profiles")
+        return self
+
+
+class CompiledRule:
+    """A rule with its patterns compiled; ``regex`` finds hits, the others cancel them."""
+
+    __slots__ = ("rule", "kind", "emits", "regex", "exceptions", "clause_exceptions", "requires")
+
+    def __init__(self, rule: Rule, regex: Any, exceptions: Any, clause_exceptions: Any, requires: list[Any]):
+        self.rule = rule
+        self.kind, self.emits = rule.emits
+        self.regex = regex
+        self.exceptions = exceptions
+        self.clause_exceptions = clause_exceptions
+        self.requires = requires
+
+
+class RulePack:
+    """A loaded, compiled rule pack."""
+
+    def __init__(self, pack: PackFile, rules: list[CompiledRule], language: dict[str, Any], files: list[Path]):
+        self.pack = pack
+        self.rules = rules
+        self.lang = language
+        self.files = files
+        first = [r for r in rules if not (r.rule.requires_features or r.rule.unless_features)]
+        self.ordered = first + [r for r in rules if r.rule.requires_features or r.rule.unless_features]
+
+    @property
+    def name(self) -> str:
+        return self.pack.lang
+
+
+class _Compiler:
+    def __init__(self, lexicon: dict[str, str]):
+        self.lexicon = lexicon
+        self.findings: list[Finding] = []
+
+    def expand(self, pattern: str, doc: Document, loc: tuple[Any, ...], depth: int = 0) -> str:
+        def sub(m: re.Match[str]) -> str:
+            name = m.group(1)
+            if name not in self.lexicon:
+                self.findings.append(doc.at(loc, f"unknown lexicon entry {{{name}}} in pattern {pattern!r}"))
+                return ""
+            if depth > 5:
+                self.findings.append(doc.at(loc, f"lexicon entry {{{name}}} refers to itself"))
+                return ""
+            return "(?:" + self.expand(self.lexicon[name], doc, loc, depth + 1) + ")"
+
+        return _MACRO.sub(sub, pattern)
+
+    def compile(self, patterns: list[str], doc: Document, loc: tuple[Any, ...]) -> Any:
+        if not patterns:
+            return None
+        parts = []
+        for i, pattern in enumerate(patterns):
+            expanded = self.expand(pattern, doc, loc + (i,))
+            try:
+                re2.compile(expanded, options=_OPTIONS)
+            except re2.error as exc:
+                reason = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+                self.findings.append(doc.at(loc + (i,), f"pattern {pattern!r} is not valid RE2: {reason}"
+                                            " (look-arounds and back-references are not supported;"
+                                            " use exceptions instead)"))
+                continue
+            parts.append(f"(?:{expanded})")
+        if not parts:
+            return None
+        return re2.compile("|".join(parts), options=_OPTIONS)
+
+
+def _rules_dir(lang: str) -> Path:
+    return Path(str(resources.files("simulator") / "rules" / lang))
+
+
+def available_languages() -> list[str]:
+    root = Path(str(resources.files("simulator") / "rules"))
+    return sorted(p.name for p in root.iterdir() if (p / "pack.yaml").is_file())
+
+
+def load_pack(folder: Path) -> RulePack:
+    """Load and compile a rule pack folder; raise LoadError listing every problem found."""
+    pack_doc = load(folder / "pack.yaml")
+    pack = validate(pack_doc, PackFile)
+    comp = _Compiler(pack.lexicon)
+    lang = pack.language
+    language = {
+        "clause": comp.compile([lang.clause_breaks], pack_doc, ("language", "clause_breaks")),
+        "sentence": comp.compile([lang.sentence_breaks], pack_doc, ("language", "sentence_breaks")),
+        "negation": comp.compile(lang.negation_cues, pack_doc, ("language", "negation_cues")),
+        "breakers": comp.compile(lang.negation_breakers, pack_doc, ("language", "negation_breakers")),
+        "post_negation": comp.compile(lang.post_negation, pack_doc, ("language", "post_negation")),
+        "reported": comp.compile(lang.reported_speech, pack_doc, ("language", "reported_speech")),
+        "rhetorical": comp.compile(lang.rhetorical_after_cue, pack_doc, ("language", "rhetorical_after_cue")),
+        "speech_before_quote": comp.compile(lang.speech_before_quote, pack_doc,
+                                            ("language", "speech_before_quote")),
+    }
+    rules: list[CompiledRule] = []
+    files = [folder / "pack.yaml"]
+    seen: dict[str, str] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        if path.name == "pack.yaml":
+            continue
+        files.append(path)
+        doc = load(path)
+        rule_file = validate(doc, RuleFile)
+        for i, rule in enumerate(rule_file.rules):
+            loc = ("rules", i)
+            if rule.id in seen:
+                comp.findings.append(doc.at(loc + ("id",), f"duplicate rule id {rule.id!r} (first in {seen[rule.id]})"))
+                continue
+            seen[rule.id] = path.name
+            for name in rule.requires_features + rule.unless_features:
+                if name not in FEATURES:
+                    comp.findings.append(doc.at(loc, f"unknown feature {name!r} in requires/unless_features"))
+            regex = comp.compile(rule.patterns, doc, loc + ("patterns",))
+            exc = comp.compile(rule.exceptions, doc, loc + ("exceptions",))
+            cexc = comp.compile(rule.clause_exceptions, doc, loc + ("clause_exceptions",))
+            reqs = [comp.compile([p], doc, loc + ("requires", j)) for j, p in enumerate(rule.requires)]
+            if regex is not None:
+                rules.append(CompiledRule(rule, regex, exc, cexc, [r for r in reqs if r is not None]))
+    _check_scoring(pack, pack_doc, comp.findings)
+    if comp.findings:
+        raise LoadError(comp.findings)
+    return RulePack(pack, rules, language, files)
+
+
+def _check_scoring(pack: PackFile, doc: Document, findings: list[Finding]) -> None:
+    for dim in DIMENSIONS:
+        for name in getattr(pack.scoring, dim).features:
+            if name not in FEATURES:
+                findings.append(doc.at(("scoring", dim, "features", name), f"unknown feature {name!r}"))
+    for name in pack.scoring.red_line_caps:
+        if name != "default" and name not in RED_LINES:
+            findings.append(doc.at(("scoring", "red_line_caps", name), f"unknown red line {name!r}"))
+
+
+@lru_cache(maxsize=8)
+def get_pack(lang: str = "zh") -> RulePack:
+    """The bundled rule pack for a language (cached)."""
+    folder = _rules_dir(lang)
+    if not (folder / "pack.yaml").is_file():
+        from ..errors import UserError
+
+        raise UserError(f"no rule pack for language {lang!r}; available: {', '.join(available_languages())}")
+    return load_pack(folder)

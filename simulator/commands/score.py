@@ -1,0 +1,112 @@
+"""``collector-sim score``: judge trainee replies against the rule pack."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any, TextIO
+
+from pydantic import ValidationError
+
+from ..errors import UserError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("score", help="score trainee replies (features, red lines, scores, coaching)",
+                       description="Score one reply (TEXT) or many (--jsonl, one JSON object a line).")
+    p.add_argument("text", nargs="?", metavar="TEXT", help="the reply to score")
+    p.add_argument("--jsonl", metavar="FILE|-", help='JSON lines: {"id", "text", "context"}; - for stdin')
+    p.add_argument("--context", metavar="JSON", help="call context as a JSON object (see the contract)")
+    p.add_argument("--pretty", action="store_true", help="indent the JSON output")
+    p.set_defaults(func=run)
+
+
+def _context(raw: Any, where: str) -> Any:
+    from ..analyzer import CallContext
+
+    if raw is None:
+        return CallContext()
+    if not isinstance(raw, dict):
+        raise UserError(f"{where}: context must be a JSON object")
+    try:
+        return CallContext.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        field = ".".join(str(x) for x in err["loc"]) or "context"
+        raise UserError(f"{where}: context.{field}: {err['msg']}") from None
+
+
+def _dump(obj: Any, pretty: bool, out: TextIO) -> None:
+    out.write(json.dumps(obj, ensure_ascii=False, indent=2 if pretty else None) + "\n")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..analyzer import analyze
+
+    if args.jsonl is not None:
+        if args.text is not None:
+            raise UserError("give TEXT or --jsonl, not both")
+        if args.context is not None:
+            raise UserError("--context goes with TEXT; with --jsonl put a context in each line")
+        return _score_jsonl(args.jsonl, args.pretty)
+    if args.text is None:
+        raise UserError("nothing to score: give TEXT or --jsonl FILE")
+    raw_ctx = None
+    if args.context is not None:
+        try:
+            raw_ctx = json.loads(args.context)
+        except json.JSONDecodeError as exc:
+            raise UserError(f"--context is not valid JSON: {exc.msg} at column {exc.colno}") from None
+    ctx = _context(raw_ctx, "--context")
+    _dump(analyze(args.text, ctx).to_dict(), args.pretty, sys.stdout)
+    return 0
+
+
+def _score_jsonl(source: str, pretty: bool) -> int:
+    """Score every line; a bad line gets an error record and a message naming it, the rest go on."""
+    from ..analyzer import analyze
+
+    if source == "-":
+        stream = sys.stdin
+    else:
+        try:
+            stream = open(source, encoding="utf-8")
+        except FileNotFoundError:
+            raise UserError(f"{source}: no such file") from None
+        except IsADirectoryError:
+            raise UserError(f"{source}: is a directory") from None
+        except OSError as exc:
+            raise UserError(f"{source}: cannot read: {exc.strerror}") from None
+    failed = 0
+    out = sys.stdout
+    with stream:
+        try:
+            for number, line in enumerate(stream, 1):
+                if not line.strip():
+                    continue
+                where = f"{source}:{number}"
+                try:
+                    item = json.loads(line)
+                    if not isinstance(item, dict):
+                        raise UserError(f"{where}: expected a JSON object")
+                    text = item.get("text")
+                    if not isinstance(text, str):
+                        raise UserError(f"{where}: 'text' must be a string")
+                    ctx = _context(item.get("context"), where)
+                except json.JSONDecodeError as exc:
+                    failed += 1
+                    print(f"error: {where}: not valid JSON: {exc.msg} at column {exc.colno}", file=sys.stderr)
+                    _dump({"id": None, "line": number, "error": f"not valid JSON: {exc.msg}"}, pretty, out)
+                    continue
+                except UserError as exc:
+                    failed += 1
+                    print(f"error: {exc}", file=sys.stderr)
+                    _dump({"id": item.get("id") if isinstance(item, dict) else None, "line": number,
+                           "error": str(exc)}, pretty, out)
+                    continue
+                result = analyze(text, ctx).to_dict(id=item.get("id"))
+                _dump(result, pretty, out)
+        except UnicodeDecodeError:
+            raise UserError(f"{source}: not UTF-8 text") from None
+    return 2 if failed else 0

@@ -263,7 +263,7 @@ class Analyzer:
                 continue
             if cr.kind == "red_line":
                 spans = taken.setdefault(cr.emits, [])
-                for s, e in hits:
+                for s, e in _merge_by_clause(hits, t):
                     if any(s < b and e > a for a, b in spans):
                         continue
                     spans.append((s, e))
@@ -353,6 +353,20 @@ class Analyzer:
             names = "、".join(cfg.feature_names.get(f, f) for f in result.features[:4])
             lines.append(cfg.praise.format(features=names or "-"))
         return lines[:3]
+
+
+def _merge_by_clause(hits: list[tuple[int, int]], t: _Text) -> list[tuple[int, int]]:
+    """Hits of one rule in the same clause become one finding quoting the whole stretch."""
+    merged: list[tuple[int, int]] = []
+    last_clause = None
+    for s, e in hits:
+        clause = t.clause(s)
+        if merged and clause == last_clause:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((s, e))
+        last_clause = clause
+    return merged
 
 
 _ANALYZERS: dict[str, Analyzer] = {}

@@ -150,3 +150,20 @@ def test_a_very_long_reply_is_scored():
     result = analyze(text)
     assert result.red_line_ids == ["abuse"]
     assert text[result.red_lines[0].start:result.red_lines[0].end] == "老赖"
+
+
+# -- a second language is data, not code ---------------------------------------------------
+def test_english_pack_uses_the_same_ids():
+    bad = analyze("You deadbeat, pay up or we will tell your employer.", {"lang": "en"})
+    assert bad.red_line_ids == ["abuse", "privacy_exposure"]
+    assert analyze("We will never tell your employer.", {"lang": "en"}).red_lines == []
+    good = analyze("Hello Mr. Smith, this is Alex from Huaxin Bank card centre. We could set up a payment "
+                   "plan of $200 per month starting by Friday.", {"lang": "en"})
+    assert {"greeting", "self_identification", "installment", "states_amount"} <= set(good.features)
+
+
+def test_unknown_language_is_a_user_error():
+    from simulator.errors import UserError
+
+    with pytest.raises(UserError, match="no rule pack for language 'xx'"):
+        analyze("hi", {"lang": "xx"})

@@ -57,7 +57,8 @@ def test_hard_negatives_are_not_red_lines(text):
 
 
 def test_a_conditional_is_not_a_negation():
-    assert red("你不还钱我就去你单位闹") == ["threat"]
+    assert red("你不还钱我就去你单位闹") == ["privacy_exposure"]
+    assert red("你不还钱我们就找人去你家收拾你") == ["threat"]
 
 
 def test_taunting_with_ni_shuo_is_still_abuse():

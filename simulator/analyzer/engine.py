@@ -173,6 +173,11 @@ class Analyzer:
                 rhetorical = lang["rhetorical"]
                 if not (rhetorical is not None and rhetorical.match(after)):
                     return True
+        # disavowed ("…都是违法的") or mentioned rather than used ("“老赖”这种话")
+        if lang["disavowal"] is not None and lang["disavowal"].search(t.s[e:s_end]):
+            return True
+        if lang["meta"] is not None and lang["meta"].match(t.s[e:e + 12]):
+            return True
         # quotation: inside a quote that follows a speech verb or a colon
         return self._quoted(t, s, e, s_start, s_end)
 
@@ -195,11 +200,11 @@ class Analyzer:
             return bool(before.endswith((":", ":")) or (speech is not None and speech.search(before)))
         return False
 
-    def _exception(self, regex: Any, t: _Text, s: int, e: int, clause: bool) -> bool:
+    def _exception(self, regex: Any, t: _Text, s: int, e: int, scope: str) -> bool:
         if regex is None:
             return False
-        if clause:
-            a, b = t.clause(s)
+        if scope != "hit":
+            a, b = t.clause(s) if scope == "clause" else t.sentence(s)
             return regex.search(t.s[a:b]) is not None
         a, b = max(0, s - 12), min(len(t.s), e + 12)
         for m in regex.finditer(t.s[a:b]):
@@ -231,9 +236,11 @@ class Analyzer:
             s, e = m.start(), m.end()
             if s == e:
                 continue
-            if self._exception(cr.exceptions, t, s, e, clause=False):
+            if self._exception(cr.exceptions, t, s, e, "hit"):
                 continue
-            if self._exception(cr.clause_exceptions, t, s, e, clause=True):
+            if self._exception(cr.clause_exceptions, t, s, e, "clause"):
+                continue
+            if self._exception(cr.sentence_exceptions, t, s, e, "sentence"):
                 continue
             if rule.negatable and self._negated_before(t, s, window):
                 continue

@@ -66,6 +66,8 @@ class Rule(_Model):
                                   description="a match of one of these overlapping the hit cancels it")
     clause_exceptions: list[str] = Field(default_factory=list,
                                          description="a match anywhere in the hit's clause cancels it")
+    sentence_exceptions: list[str] = Field(default_factory=list,
+                                           description="a match anywhere in the hit's sentence cancels it")
     requires: list[str] = Field(default_factory=list,
                                 description="each must also match somewhere in the reply")
     requires_features: list[str] = Field(default_factory=list)
@@ -130,6 +132,11 @@ class Language(_Model):
     reported_window: int = Field(20, ge=0, le=80)
     rhetorical_after_cue: list[str] = Field(default_factory=list)
     speech_before_quote: list[str]
+    disavowal_after: list[str] = Field(
+        default_factory=list,
+        description="later in the sentence, these say the words were not meant: '爆通讯录都是违法的'")
+    meta_after: list[str] = Field(
+        default_factory=list, description="right after a hit, these say it was mentioned, not used: '“老赖”这种话'")
     quote_pairs: list[str]
 
     @field_validator("quote_pairs")
@@ -200,14 +207,17 @@ class PackFile(_Model):
 class CompiledRule:
     """A rule with its patterns compiled; ``regex`` finds hits, the others cancel them."""
 
-    __slots__ = ("rule", "kind", "emits", "regex", "exceptions", "clause_exceptions", "requires")
+    __slots__ = ("rule", "kind", "emits", "regex", "exceptions", "clause_exceptions", "sentence_exceptions",
+                 "requires")
 
-    def __init__(self, rule: Rule, regex: Any, exceptions: Any, clause_exceptions: Any, requires: list[Any]):
+    def __init__(self, rule: Rule, regex: Any, exceptions: Any, clause_exceptions: Any, sentence_exceptions: Any,
+                 requires: list[Any]):
         self.rule = rule
         self.kind, self.emits = rule.emits
         self.regex = regex
         self.exceptions = exceptions
         self.clause_exceptions = clause_exceptions
+        self.sentence_exceptions = sentence_exceptions
         self.requires = requires
 
 
@@ -290,6 +300,8 @@ def load_pack(folder: Path) -> RulePack:
         "rhetorical": comp.compile(lang.rhetorical_after_cue, pack_doc, ("language", "rhetorical_after_cue")),
         "speech_before_quote": comp.compile(lang.speech_before_quote, pack_doc,
                                             ("language", "speech_before_quote")),
+        "disavowal": comp.compile(lang.disavowal_after, pack_doc, ("language", "disavowal_after")),
+        "meta": comp.compile(lang.meta_after, pack_doc, ("language", "meta_after")),
     }
     rules: list[CompiledRule] = []
     files = [folder / "pack.yaml"]
@@ -312,9 +324,10 @@ def load_pack(folder: Path) -> RulePack:
             regex = comp.compile(rule.patterns, doc, loc + ("patterns",))
             exc = comp.compile(rule.exceptions, doc, loc + ("exceptions",))
             cexc = comp.compile(rule.clause_exceptions, doc, loc + ("clause_exceptions",))
+            sexc = comp.compile(rule.sentence_exceptions, doc, loc + ("sentence_exceptions",))
             reqs = [comp.compile([p], doc, loc + ("requires", j)) for j, p in enumerate(rule.requires)]
             if regex is not None:
-                rules.append(CompiledRule(rule, regex, exc, cexc, [r for r in reqs if r is not None]))
+                rules.append(CompiledRule(rule, regex, exc, cexc, sexc, [r for r in reqs if r is not None]))
     _check_scoring(pack, pack_doc, comp.findings)
     if comp.findings:
         raise LoadError(comp.findings)

@@ -130,6 +130,7 @@ class Analyzer:
         self.reported_window = lang.reported_window
         self.quote_open = {p[0]: p[1] for p in lang.quote_pairs}
         self.non_cues = frozenset(lang.negation_non_cues)
+        self.reported_non_cues = frozenset(lang.reported_non_cues)
 
     # -- filters -------------------------------------------------------------------------
     def _negated_before(self, t: _Text, s: int, window: int) -> bool:
@@ -167,7 +168,8 @@ class Analyzer:
             seg = t.s[lo:s]
             last = None
             for m in lang["reported"].finditer(seg):
-                last = m
+                if m.group() not in self.reported_non_cues:
+                    last = m
             if last is not None:
                 after = seg[last.end():]
                 rhetorical = lang["rhetorical"]
@@ -246,7 +248,8 @@ class Analyzer:
                 continue
             if post and self._negated_after(t, e):
                 continue
-            if rule.quotable and self._reported(t, s, e):
+            quotable = rule.quotable if rule.quotable is not None else cr.kind == "red_line"
+            if quotable and self._reported(t, s, e):
                 continue
             out.append((s, e))
             if first_only:

@@ -75,7 +75,8 @@ class Rule(_Model):
     negatable: bool = True
     negation_window: int | None = Field(None, ge=0, le=40)
     post_negation: bool | None = None
-    quotable: bool = True
+    quotable: bool | None = Field(
+        None, description="reported, quoted or disavowed words do not count (default: yes for red lines)")
     when: When = Field(default_factory=When)
     message: str = ""
     suggestion: str = ""
@@ -131,6 +132,8 @@ class Language(_Model):
     reported_speech: list[str]
     reported_window: int = Field(20, ge=0, le=80)
     rhetorical_after_cue: list[str] = Field(default_factory=list)
+    reported_non_cues: list[str] = Field(
+        default_factory=list, description="what a cue matches that is the trainee's own speech (跟您说)")
     speech_before_quote: list[str]
     disavowal_after: list[str] = Field(
         default_factory=list,

@@ -1,0 +1,34 @@
+"""The analyzer against the labeled corpus in tests/data (see `collector-sim evaluate`)."""
+
+from pathlib import Path
+
+import pytest
+
+from simulator.evaluation import evaluate, read_corpus
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="module")
+def report():
+    return evaluate(read_corpus(DATA / "replies.jsonl"))
+
+
+def test_the_corpus_is_big_enough_and_a_third_hard_negatives():
+    items = read_corpus(DATA / "replies.jsonl")
+    assert len(items) >= 400
+    hard = [i for i in items if not i["red_lines"] and i.get("note", "").startswith("hard negative")]
+    assert len(hard) >= len(items) / 3
+
+
+@pytest.mark.parametrize("rule", ["abuse", "threat", "impersonation", "false_legal", "privacy_exposure",
+                                  "third_party_disclosure", "personal_account", "off_hours", "induce_borrowing"])
+def test_red_line_precision_and_recall(report, rule):
+    t = report.red_lines[rule]
+    assert t.tp >= 20, f"{rule}: too few positives to measure"
+    assert t.precision >= 0.95 and t.recall >= 0.95, (rule, t.precision, t.recall)
+
+
+def test_feature_f1(report):
+    for feature, t in report.features.items():
+        assert t.f1 >= 0.90, (feature, t.precision, t.recall)

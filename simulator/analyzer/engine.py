@@ -215,10 +215,8 @@ class Analyzer:
         return False
 
     def _applies(self, cr: CompiledRule, ctx: CallContext, found: set[str]) -> bool:
-        when = cr.rule.when
-        for key in ("counterpart", "third_party_informed", "identity_verified", "lawsuit_filed"):
-            want = getattr(when, key)
-            if want is not None and getattr(ctx, key) != want:
+        for key, want in cr.when:
+            if getattr(ctx, key) != want:
                 return False
         if any(f not in found for f in cr.rule.requires_features):
             return False
@@ -263,7 +261,10 @@ class Analyzer:
         t = _Text(norm, self.pack)
         found: set[str] = set()
         taken: dict[str, list[tuple[int, int]]] = {}
+        candidates = self.pack.candidates(t.s)
         for cr in self.pack.ordered:
+            if cr.index not in candidates:
+                continue
             if cr.kind != "red_line" and cr.emits in found:
                 continue
             if not self._applies(cr, context, found):

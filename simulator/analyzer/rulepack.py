@@ -211,7 +211,7 @@ class CompiledRule:
     """A rule with its patterns compiled; ``regex`` finds hits, the others cancel them."""
 
     __slots__ = ("rule", "kind", "emits", "regex", "exceptions", "clause_exceptions", "sentence_exceptions",
-                 "requires")
+                 "requires", "index", "when")
 
     def __init__(self, rule: Rule, regex: Any, exceptions: Any, clause_exceptions: Any, sentence_exceptions: Any,
                  requires: list[Any]):
@@ -222,6 +222,8 @@ class CompiledRule:
         self.clause_exceptions = clause_exceptions
         self.sentence_exceptions = sentence_exceptions
         self.requires = requires
+        self.index = -1  # position in the pack's prefilter
+        self.when = tuple((k, v) for k, v in rule.when.model_dump().items() if v is not None)
 
 
 class RulePack:
@@ -234,6 +236,19 @@ class RulePack:
         self.files = files
         first = [r for r in rules if not (r.rule.requires_features or r.rule.unless_features)]
         self.ordered = first + [r for r in rules if r.rule.requires_features or r.rule.unless_features]
+        # RE2's FilteredRE2: one pass over the reply's literal atoms tells which rules match at
+        # all, so only those few are run in full (about 4 of 70 on a typical reply)
+        self.prefilter = re2.Filter()
+        for cr in rules:
+            cr.index = self.prefilter.Add(cr.regex.pattern, _OPTIONS)
+        if rules:
+            self.prefilter.Compile()
+
+    def candidates(self, text: str) -> set[int]:
+        """Indexes of the rules whose patterns match somewhere in the (normal-form) text."""
+        if not text or not self.rules:
+            return set()
+        return set(self.prefilter.Match(text, False) or ())
 
     @property
     def name(self) -> str:

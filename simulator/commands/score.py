@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any, TextIO
 
@@ -63,9 +64,49 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _score_jsonl(source: str, pretty: bool) -> int:
-    """Score every line; a bad line gets an error record and a message naming it, the rest go on."""
+PARALLEL_MIN_LINES = 2000  # below this, starting a second process costs more than it saves
+CHUNK = 250
+
+
+def _score_line(number: int, line: str, source: str) -> tuple[str | None, str | None]:
+    """One input line → (its output JSON line, an error message or None). Blank lines give nothing."""
     from ..analyzer import analyze
+
+    if not line.strip():
+        return None, None
+    where = f"{source}:{number}"
+    item: Any = None
+    try:
+        item = json.loads(line)
+        if not isinstance(item, dict):
+            raise UserError(f"{where}: expected a JSON object")
+        text = item.get("text")
+        if not isinstance(text, str):
+            raise UserError(f"{where}: 'text' must be a string")
+        ctx = _context(item.get("context"), where)
+    except json.JSONDecodeError as exc:
+        record = {"id": None, "line": number, "error": f"not valid JSON: {exc.msg}"}
+        return json.dumps(record, ensure_ascii=False), f"{where}: not valid JSON: {exc.msg} at column {exc.colno}"
+    except UserError as exc:
+        record = {"id": item.get("id") if isinstance(item, dict) else None, "line": number, "error": str(exc)}
+        return json.dumps(record, ensure_ascii=False), str(exc)
+    return json.dumps(analyze(text, ctx).to_dict(id=item.get("id")), ensure_ascii=False), None
+
+
+def _score_chunk(args: tuple[int, list[str], str]) -> list[tuple[str | None, str | None]]:
+    first, lines, source = args
+    return [_score_line(first + k, line, source) for k, line in enumerate(lines)]
+
+
+def _chunks(lines: list[str], source: str):
+    for i in range(0, len(lines), CHUNK):
+        yield i + 1, lines[i:i + CHUNK], source
+
+
+def _score_jsonl(source: str, pretty: bool) -> int:
+    """Score every line, in input order; a bad line gets an error record in its place and a
+    message naming it, the rest go on. Large files are scored by two processes."""
+    from ..analyzer import get_analyzer
 
     if source == "-":
         stream = sys.stdin
@@ -80,33 +121,36 @@ def _score_jsonl(source: str, pretty: bool) -> int:
             raise UserError(f"{source}: cannot read: {exc.strerror}") from None
     failed = 0
     out = sys.stdout
+
+    def emit(result: tuple[str | None, str | None]) -> None:
+        nonlocal failed
+        line, error = result
+        if error is not None:
+            failed += 1
+            print(f"error: {error}", file=sys.stderr)
+        if line is not None:
+            out.write((json.dumps(json.loads(line), ensure_ascii=False, indent=2) if pretty else line) + "\n")
+
     with stream:
         try:
-            for number, line in enumerate(stream, 1):
-                if not line.strip():
-                    continue
-                where = f"{source}:{number}"
-                try:
-                    item = json.loads(line)
-                    if not isinstance(item, dict):
-                        raise UserError(f"{where}: expected a JSON object")
-                    text = item.get("text")
-                    if not isinstance(text, str):
-                        raise UserError(f"{where}: 'text' must be a string")
-                    ctx = _context(item.get("context"), where)
-                except json.JSONDecodeError as exc:
-                    failed += 1
-                    print(f"error: {where}: not valid JSON: {exc.msg} at column {exc.colno}", file=sys.stderr)
-                    _dump({"id": None, "line": number, "error": f"not valid JSON: {exc.msg}"}, pretty, out)
-                    continue
-                except UserError as exc:
-                    failed += 1
-                    print(f"error: {exc}", file=sys.stderr)
-                    _dump({"id": item.get("id") if isinstance(item, dict) else None, "line": number,
-                           "error": str(exc)}, pretty, out)
-                    continue
-                result = analyze(text, ctx).to_dict(id=item.get("id"))
-                _dump(result, pretty, out)
+            if source == "-":  # a pipe may be interactive: answer line by line
+                for number, line in enumerate(stream, 1):
+                    emit(_score_line(number, line, source))
+                    out.flush()
+                return 2 if failed else 0
+            lines = stream.read().splitlines()
         except UnicodeDecodeError:
             raise UserError(f"{source}: not UTF-8 text") from None
+    get_analyzer("zh")  # load the rule pack once, before any worker is forked
+    if len(lines) >= PARALLEL_MIN_LINES and (os.cpu_count() or 1) > 1:
+        import multiprocessing
+
+        with multiprocessing.get_context("fork").Pool(2) as pool:
+            for results in pool.imap(_score_chunk, _chunks(lines, source)):
+                for result in results:
+                    emit(result)
+    else:
+        for first, chunk, _ in _chunks(lines, source):
+            for result in _score_chunk((first, chunk, source)):
+                emit(result)
     return 2 if failed else 0

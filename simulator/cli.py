@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from . import __version__
 from .errors import LoadError, UserError
 
-COMMANDS = ("score", "evaluate")
+COMMANDS = ("score", "evaluate", "run", "list", "validate", "graph")
 
 
 class _Parser(argparse.ArgumentParser):

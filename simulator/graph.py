@@ -1,0 +1,63 @@
+"""Draw a persona's state machine (Mermaid without Graphviz; dot for those who have it).
+
+Edges from ``source: "*"`` (the red-line exits every state has) are drawn once from a ``any``
+pseudo-state, so the diagram stays readable.
+"""
+
+from __future__ import annotations
+
+from .persona import CTransition, Persona
+
+
+def _edges(persona: Persona) -> list[tuple[str, str, CTransition]]:
+    nonterminal = [n for n, s in persona.states.items() if not s.spec.terminal]
+    out = []
+    for t in persona.transitions:
+        if len(t.sources) > 1 and sorted(t.sources) == sorted(nonterminal) and len(nonterminal) > 2:
+            out.append(("__any__", t.dest, t))
+        else:
+            out.extend((s, t.dest, t) for s in t.sources)
+    return out
+
+
+def _mm(text: str) -> str:
+    return text.replace(":", "∶").replace('"', "'").replace(";", ",")
+
+
+def to_mermaid(persona: Persona) -> str:
+    lines = ["stateDiagram-v2", f"    %% persona {persona.id}: {persona.spec.title}"]
+    lines.append(f"    [*] --> {persona.spec.initial}")
+    for name, st in persona.states.items():
+        desc = st.spec.description or name
+        if st.spec.terminal:
+            desc += f" ({st.spec.outcome})"
+        elif st.spec.end_outcome:
+            desc += f" (挂机即 {st.spec.end_outcome})"
+        lines.append(f"    {name} : {_mm(desc)}")
+    if any(s == "__any__" for s, _, _ in _edges(persona)):
+        lines.append("    state \"任何进行中的状态\" as __any__")
+    for src, dest, t in _edges(persona):
+        lines.append(f"    {src} --> {dest} : {_mm(t.trigger)} [{_mm(t.label)}]")
+    for name, st in persona.states.items():
+        if st.spec.terminal:
+            lines.append(f"    {name} --> [*]")
+    return "\n".join(lines) + "\n"
+
+
+def _dq(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def to_dot(persona: Persona) -> str:
+    lines = [f'digraph "{_dq(persona.id)}" {{', "    rankdir=LR;", '    node [shape=box, style=rounded];',
+             f'    __start__ [shape=point];', f"    __start__ -> {persona.spec.initial};"]
+    for name, st in persona.states.items():
+        label = name + (f"\\n({st.spec.outcome})" if st.spec.terminal else "")
+        shape = ", shape=doubleoctagon" if st.spec.terminal else ""
+        lines.append(f'    {name} [label="{_dq(label).replace(chr(92) * 2 + "n", chr(92) + "n")}"{shape}];')
+    if any(s == "__any__" for s, _, _ in _edges(persona)):
+        lines.append('    __any__ [label="任何进行中的状态", shape=note];')
+    for src, dest, t in _edges(persona):
+        lines.append(f'    {src} -> {dest} [label="{_dq(t.trigger)}\\n{_dq(t.label)}"];')
+    lines.append("}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,680 @@
+"""Debtor personas: finite-state machines written as data.
+
+A persona file (``personas/<id>.yaml``) holds the debtor's inner variables (anger, trust,
+willingness, patience, 0-100), *reactions* that move them after every trainee reply, *states*
+with the debtor's lines, and *transitions* between states. Transitions are run by
+``transitions.Machine`` with ``auto_transitions=False``.
+
+YAML never names a Python callable: conditions and effects are short strings from an allow-list
+(``has:empathy``, ``var_lte:anger:55``, ``add:trust:10`` …) that this module parses and turns
+into closures. An unknown name is a finding at its ``path:line:col``, not a silent no-op, and a
+state or trigger name that would collide with an attribute of the machine's model (which
+``transitions`` skips with nothing but a log line) is refused.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .errors import Finding, LoadError
+from .yamlsrc import Document, load, validate
+
+VARIABLES = ("anger", "trust", "willingness", "patience")
+OUTCOMES = ("promise_to_pay", "message_left", "no_agreement", "hung_up", "complaint")
+SUCCESS_OUTCOMES = ("promise_to_pay", "message_left")
+
+#: ids the analyzer emits (contract features and red lines, and its extra signals)
+FEATURE_IDS = (
+    "honorific", "courtesy", "empathy", "greeting", "closing",
+    "self_identification", "identity_check", "states_amount", "states_overdue", "specific_deadline",
+    "installment", "deferral", "partial_payment", "fee_reduction", "payment_channel",
+    "asks_situation", "confirms_commitment",
+)
+RED_LINE_IDS = (
+    "abuse", "threat", "impersonation", "false_legal", "privacy_exposure",
+    "third_party_disclosure", "personal_account", "off_hours", "induce_borrowing",
+)
+SIGNAL_IDS = (
+    "command", "sarcasm", "blame", "shouting", "vague_deadline", "demands_full",
+    "discloses_before_verification", "sets_boundary", "lawful_consequence", "reassurance",
+    "asks_callback", "asks_contact", "official_verification", "acknowledges_dispute",
+    "mentions_debt", "agreement",
+)
+#: ids the session derives itself from the reply and the case file (see session.py)
+SESSION_SIGNALS = (
+    "asks_for_debtor",   # names the debtor (from the case file) in a question: 请问是张伟先生吗?
+    "gives_amount",      # a sum of money the session could read (1000元, 三千块, 每月还1100)
+    "gives_deadline",    # a concrete date or time point (3月25日, 本周五, 明天下午5点)
+    "offers_solution",   # any of installment, deferral, partial_payment, fee_reduction
+    "pressure",          # any of command, sarcasm, blame, shouting, demands_full
+    "calm",              # no red line and no pressure
+)
+#: what the session remembers about the whole call so far (``done:<fact>``)
+FACTS = (
+    "identified",    # the trainee named organisation and self
+    "verified",      # the debtor confirmed who they are
+    "facts_stated",  # amount or days overdue said
+    "situation",     # asked the reason / situation
+    "solution",      # offered instalments, deferral, partial payment or a reduction
+    "channel",       # named an official channel or a way to verify the call
+    "amount",        # a repayment amount was put on the table
+    "deadline",      # a concrete date was put on the table
+    "confirmed",     # the trainee repeated the commitment back
+    "closed",        # polite closing
+    "callback",      # asked a third party to pass on a call-back request
+    "contact",       # asked for a new contact method
+    "disclosed",     # the debt was disclosed to an uninformed third party
+    "boundary",      # used the three-stop rule at least once
+)
+CASE_FLAGS = ("lawsuit_filed", "informed", "debtor_on_line")
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class Env(Protocol):
+    """What conditions and effects see: the session, through a narrow window."""
+
+    def has(self, name: str) -> bool: ...
+    def any_red_line(self) -> bool: ...
+    def var(self, name: str) -> int: ...
+    def add_var(self, name: str, delta: int) -> None: ...
+    def set_var(self, name: str, value: int) -> None: ...
+    def done(self, fact: str) -> bool: ...
+    def count(self, name: str) -> int: ...
+    def turns_in_state(self) -> int: ...
+    def turn(self) -> int: ...
+    def case_flag(self, name: str) -> bool: ...
+    def flag(self, name: str) -> bool: ...
+    def set_flag(self, name: str, on: bool) -> None: ...
+    def affordable(self) -> bool: ...
+    def chance(self, percent: int) -> bool: ...
+    def verify_identity(self) -> None: ...
+    def debtor_on_line(self) -> None: ...
+
+
+Check = Callable[[Env], bool]
+Act = Callable[[Env], None]
+
+
+# -- the allow-list ----------------------------------------------------------------------------
+
+def _known_id(name: str) -> bool:
+    return name in FEATURE_IDS or name in RED_LINE_IDS or name in SIGNAL_IDS or name in SESSION_SIGNALS
+
+
+def _int(text: str, lo: int = -100, hi: int = 100) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a whole number") from None
+    if not lo <= value <= hi:
+        raise ValueError(f"{value} is outside {lo}..{hi}")
+    return value
+
+
+def _var(name: str) -> str:
+    if name not in VARIABLES:
+        raise ValueError(f"unknown variable {name!r}; use one of {', '.join(VARIABLES)}")
+    return name
+
+
+def _ids(text: str, extra_known: frozenset[str]) -> list[str]:
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise ValueError("expected one or more ids")
+    for n in names:
+        if not (_known_id(n) or n in extra_known):
+            raise ValueError(f"unknown feature, signal or red line {n!r}")
+    return names
+
+
+def _fact(name: str) -> str:
+    if name not in FACTS:
+        raise ValueError(f"unknown fact {name!r}; use one of {', '.join(FACTS)}")
+    return name
+
+
+def _flagname(name: str) -> str:
+    if not _NAME.match(name):
+        raise ValueError(f"a flag name is lower_snake_case, got {name!r}")
+    return name
+
+
+def compile_condition(text: str, extra_ids: frozenset[str] = frozenset()) -> Check:
+    """Turn ``name[:arg[:arg]]`` into a check; ValueError names what is wrong."""
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("a condition is a non-empty string")
+    name, *args = text.strip().split(":")
+    arity = {
+        "always": 0, "any_red_line": 0, "no_red_line": 0, "affordable": 0, "not_affordable": 0,
+        "has": 1, "lacks": 1, "any": 1, "all": 1, "done": 1, "not_done": 1,
+        "turns_in_state_gte": 1, "turn_gte": 1, "case": 1, "not_case": 1, "flag": 1,
+        "not_flag": 1, "chance": 1, "var_gte": 2, "var_lte": 2, "count_gte": 2,
+    }
+    if name not in arity and not args and (_known_id(name) or name in extra_ids):
+        return lambda env: env.has(name)  # a bare id is short for has:<id>
+    if name not in arity:
+        raise ValueError(f"unknown condition {name!r}; allowed: {', '.join(sorted(arity))}, "
+                         "or a bare feature/signal/red-line id")
+    if len(args) != arity[name]:
+        raise ValueError(f"condition {name!r} takes {arity[name]} argument(s) after ':', got {len(args)}")
+    if name == "always":
+        return lambda env: True
+    if name == "any_red_line":
+        return lambda env: env.any_red_line()
+    if name == "no_red_line":
+        return lambda env: not env.any_red_line()
+    if name == "affordable":
+        return lambda env: env.affordable()
+    if name == "not_affordable":
+        return lambda env: not env.affordable()
+    a = args[0]
+    if name in ("has", "lacks"):
+        (ident,) = _ids(a, extra_ids)
+        return (lambda env: env.has(ident)) if name == "has" else (lambda env: not env.has(ident))
+    if name == "any":
+        ids = _ids(a, extra_ids)
+        return lambda env: any(env.has(i) for i in ids)
+    if name == "all":
+        ids = _ids(a, extra_ids)
+        return lambda env: all(env.has(i) for i in ids)
+    if name in ("done", "not_done"):
+        fact = _fact(a)
+        return (lambda env: env.done(fact)) if name == "done" else (lambda env: not env.done(fact))
+    if name == "turns_in_state_gte":
+        n = _int(a, 0, 1000)
+        return lambda env: env.turns_in_state() >= n
+    if name == "turn_gte":
+        n = _int(a, 0, 1000)
+        return lambda env: env.turn() >= n
+    if name in ("case", "not_case"):
+        if a not in CASE_FLAGS:
+            raise ValueError(f"unknown case flag {a!r}; use one of {', '.join(CASE_FLAGS)}")
+        return (lambda env: env.case_flag(a)) if name == "case" else (lambda env: not env.case_flag(a))
+    if name in ("flag", "not_flag"):
+        f = _flagname(a)
+        return (lambda env: env.flag(f)) if name == "flag" else (lambda env: not env.flag(f))
+    if name == "chance":
+        p = _int(a, 0, 100)
+        return lambda env: env.chance(p)
+    if name in ("var_gte", "var_lte"):
+        v, n = _var(a), _int(args[1], 0, 100)
+        return (lambda env: env.var(v) >= n) if name == "var_gte" else (lambda env: env.var(v) <= n)
+    if name == "count_gte":
+        (ident,) = _ids(a, extra_ids)
+        n = _int(args[1], 0, 1000)
+        return lambda env: env.count(ident) >= n
+    raise AssertionError(name)  # pragma: no cover
+
+
+def compile_effect(text: str) -> Act:
+    """Turn ``add:anger:-10`` (etc.) into an action; ValueError names what is wrong."""
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("an effect is a non-empty string")
+    name, *args = text.strip().split(":")
+    arity = {"add": 2, "set": 2, "verify_identity": 0, "debtor_on_line": 0, "flag": 1, "unflag": 1}
+    if name not in arity:
+        raise ValueError(f"unknown effect {name!r}; allowed: {', '.join(sorted(arity))}")
+    if len(args) != arity[name]:
+        raise ValueError(f"effect {name!r} takes {arity[name]} argument(s) after ':', got {len(args)}")
+    if name == "verify_identity":
+        return lambda env: env.verify_identity()
+    if name == "debtor_on_line":
+        return lambda env: env.debtor_on_line()
+    if name in ("flag", "unflag"):
+        f = _flagname(args[0])
+        on = name == "flag"
+        return lambda env: env.set_flag(f, on)
+    v = _var(args[0])
+    if name == "add":
+        d = _int(args[1])
+        return lambda env: env.add_var(v, d)
+    n = _int(args[1], 0, 100)
+    return lambda env: env.set_var(v, n)
+
+
+# -- the file format ---------------------------------------------------------------------------
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Line(_Model):
+    """A debtor line said only when its conditions hold (plain strings are always eligible)."""
+
+    text: str = Field(min_length=1)
+    when: list[str] = Field(default_factory=list)
+    unless: list[str] = Field(default_factory=list)
+
+
+LineSpec = str | Line
+
+
+class StateSpec(_Model):
+    description: str = ""
+    lines: list[LineSpec] = Field(default_factory=list)
+    terminal: bool = False
+    outcome: Literal["promise_to_pay", "message_left", "no_agreement", "hung_up", "complaint"] | None = Field(
+        None, description="terminal states: how the call ends here")
+    end_outcome: Literal["promise_to_pay", "message_left", "no_agreement", "hung_up", "complaint"] | None = Field(
+        None, description="non-terminal states: the outcome if the trainee ends the call here")
+    negotiating: bool = Field(False, description="an amount said here is a repayment offer")
+
+
+class Reaction(_Model):
+    when: list[str] = Field(min_length=1)
+    unless: list[str] = Field(default_factory=list)
+    effects: list[str] = Field(min_length=1)
+    reason: str = ""
+
+
+class TransitionSpec(_Model):
+    trigger: str
+    source: str | list[str]
+    dest: str
+    when: list[str] = Field(default_factory=list)
+    unless: list[str] = Field(default_factory=list)
+    effects: list[str] = Field(default_factory=list)
+    reason: str = Field("", description="why the debtor moves; shown in the debrief")
+    lines: list[LineSpec] = Field(default_factory=list, description="said instead of the dest state's lines")
+
+
+class PersonaFile(_Model):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    description: str = ""
+    lang: str = "zh"
+    speaks_first: bool = True
+    checklist: Literal["debtor", "third_party"] = "debtor"
+    variables: dict[str, int] = Field(default_factory=dict)
+    per_turn: dict[str, int] = Field(default_factory=dict, description="added to the variables every reply")
+    stall_turns: int = Field(4, ge=1, le=50, description="replies without progress before the call ends")
+    max_turns: int = Field(30, ge=1, le=200)
+    stall_lines: list[str] = Field(default_factory=lambda: ["……我还有事,先这样吧。"])
+    flags: list[str] = Field(default_factory=list)
+    initial: str
+    reactions: list[Reaction] = Field(default_factory=list)
+    states: dict[str, StateSpec] = Field(min_length=1)
+    transitions: list[TransitionSpec] = Field(default_factory=list)
+
+    @field_validator("variables", "per_turn")
+    @classmethod
+    def _vars(cls, value: dict[str, int]) -> dict[str, int]:
+        for k in value:
+            if k not in VARIABLES:
+                raise ValueError(f"unknown variable {k!r}; use one of {', '.join(VARIABLES)}")
+        return value
+
+
+# -- compiled persona --------------------------------------------------------------------------
+
+@dataclass
+class CLine:
+    text: str
+    when: list[tuple[str, Check]]
+    unless: list[tuple[str, Check]]
+
+    def holds(self, env: Env) -> bool:
+        return all(c(env) for _, c in self.when) and not any(c(env) for _, c in self.unless)
+
+
+@dataclass
+class CReaction:
+    index: int
+    when: list[tuple[str, Check]]
+    unless: list[tuple[str, Check]]
+    effects: list[tuple[str, Act]]
+    reason: str
+
+
+@dataclass
+class CTransition:
+    index: int
+    trigger: str
+    sources: list[str]
+    dest: str
+    when: list[tuple[str, Check]]
+    unless: list[tuple[str, Check]]
+    effects: list[tuple[str, Act]]
+    reason: str
+    lines: list[CLine]
+
+    def holds(self, env: Env) -> bool:
+        return all(c(env) for _, c in self.when) and not any(c(env) for _, c in self.unless)
+
+    @property
+    def label(self) -> str:
+        parts = [c for c, _ in self.when] + [f"not {c}" for c, _ in self.unless]
+        return " & ".join(parts) or "always"
+
+
+@dataclass
+class CState:
+    name: str
+    spec: StateSpec
+    lines: list[CLine]
+
+
+@dataclass
+class Persona:
+    """A validated persona, ready to drive sessions (shared between them; never mutated)."""
+
+    spec: PersonaFile
+    path: str
+    states: dict[str, CState]
+    reactions: list[CReaction]
+    transitions: list[CTransition]
+    doc: Document | None = field(default=None, repr=False)
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    def outgoing(self, state: str) -> list[CTransition]:
+        return [t for t in self.transitions if state in t.sources]
+
+    def initial_variables(self) -> dict[str, int]:
+        base = {"anger": 30, "trust": 40, "willingness": 40, "patience": 70}
+        base.update(self.spec.variables)
+        return base
+
+    def machine_states(self) -> list[str]:
+        return list(self.states)
+
+    def machine_transitions(self) -> list[dict[str, Any]]:
+        """The transition table as ``transitions`` wants it (conditions are added by the session)."""
+        return [{"trigger": t.trigger, "source": t.sources, "dest": t.dest} for t in self.transitions]
+
+
+class _Collector:
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.findings: list[Finding] = []
+
+    def add(self, loc: Iterable[Any], message: str) -> None:
+        self.findings.append(self.doc.at(tuple(loc), message))
+
+
+def _conds(items: list[str], loc: tuple[Any, ...], col: _Collector, extra: frozenset[str]) -> list[tuple[str, Check]]:
+    out = []
+    for i, text in enumerate(items):
+        try:
+            out.append((text, compile_condition(text, extra)))
+        except ValueError as exc:
+            col.add(loc + (i,), f"{'.'.join(map(str, loc + (i,)))}: {exc}")
+    return out
+
+
+def _effects(items: list[str], loc: tuple[Any, ...], col: _Collector) -> list[tuple[str, Act]]:
+    out = []
+    for i, text in enumerate(items):
+        try:
+            out.append((text, compile_effect(text)))
+        except ValueError as exc:
+            col.add(loc + (i,), f"{'.'.join(map(str, loc + (i,)))}: {exc}")
+    return out
+
+
+def _lines(items: list[LineSpec], loc: tuple[Any, ...], col: _Collector, extra: frozenset[str]) -> list[CLine]:
+    out = []
+    for i, item in enumerate(items):
+        if isinstance(item, str):
+            out.append(CLine(item, [], []))
+        else:
+            out.append(CLine(item.text, _conds(item.when, loc + (i, "when"), col, extra),
+                             _conds(item.unless, loc + (i, "unless"), col, extra)))
+    return out
+
+
+def compile_persona(spec: PersonaFile, doc: Document, extra_ids: frozenset[str] = frozenset()) -> tuple[Persona, list[Finding]]:
+    """Compile conditions, effects and lines; return the persona and every finding."""
+    col = _Collector(doc)
+    states: dict[str, CState] = {}
+    for name, st in spec.states.items():
+        states[name] = CState(name, st, _lines(st.lines, ("states", name, "lines"), col, extra_ids))
+    reactions = [
+        CReaction(i, _conds(r.when, ("reactions", i, "when"), col, extra_ids),
+                  _conds(r.unless, ("reactions", i, "unless"), col, extra_ids),
+                  _effects(r.effects, ("reactions", i, "effects"), col), r.reason)
+        for i, r in enumerate(spec.reactions)
+    ]
+    transitions: list[CTransition] = []
+    for i, t in enumerate(spec.transitions):
+        loc = ("transitions", i)
+        raw = [t.source] if isinstance(t.source, str) else list(t.source)
+        sources: list[str] = []
+        for j, s in enumerate(raw):
+            if s == "*":
+                sources.extend(n for n, st in spec.states.items() if not st.terminal and n not in sources)
+            elif s in spec.states:
+                if s not in sources:
+                    sources.append(s)
+            else:
+                col.add(loc + (("source", j) if isinstance(t.source, list) else ("source",)),
+                        f"transitions.{i}.source: unknown state {s!r}")
+        if t.dest not in spec.states:
+            col.add(loc + ("dest",), f"transitions.{i}.dest: unknown state {t.dest!r} (dangling transition target)")
+        transitions.append(CTransition(
+            i, t.trigger, sources, t.dest,
+            _conds(t.when, loc + ("when",), col, extra_ids), _conds(t.unless, loc + ("unless",), col, extra_ids),
+            _effects(t.effects, loc + ("effects",), col), t.reason,
+            _lines(t.lines, loc + ("lines",), col, extra_ids)))
+    persona = Persona(spec, doc.path, states, reactions, transitions, doc)
+    return persona, col.findings
+
+
+def check_persona(path: str) -> tuple[Persona | None, list[Finding]]:
+    """Load, validate, compile and lint one persona file; return it (if usable) and every finding."""
+    try:
+        doc = load(path)
+        spec = validate(doc, PersonaFile)
+    except LoadError as exc:
+        return None, list(exc.findings)
+    persona, findings = compile_persona(spec, doc)
+    findings += lint(persona)
+    return persona, _sorted(findings)
+
+
+def load_persona(path: str) -> Persona:
+    """Like ``check_persona``, but raise LoadError on any finding."""
+    persona, findings = check_persona(path)
+    if findings or persona is None:
+        raise LoadError(findings)
+    return persona
+
+
+def _sorted(findings: list[Finding]) -> list[Finding]:
+    return sorted(set(findings), key=lambda f: (f.path, f.line, f.col, f.message))
+
+
+class Overrides(_Model):
+    """What a scenario may change in its persona: starting mood, pacing, flags and lines."""
+
+    variables: dict[str, int] = Field(default_factory=dict)
+    per_turn: dict[str, int] = Field(default_factory=dict)
+    stall_turns: int | None = Field(None, ge=1, le=50)
+    max_turns: int | None = Field(None, ge=1, le=200)
+    speaks_first: bool | None = None
+    flags: list[str] = Field(default_factory=list, description="persona flags switched on (flag:<name>)")
+    lines: dict[str, list[LineSpec]] = Field(default_factory=dict, description="state -> lines that replace its own")
+
+    @field_validator("variables")
+    @classmethod
+    def _vars(cls, value: dict[str, int]) -> dict[str, int]:
+        for k, v in value.items():
+            if k not in VARIABLES:
+                raise ValueError(f"unknown variable {k!r}; use one of {', '.join(VARIABLES)}")
+            if not 0 <= v <= 100:
+                raise ValueError(f"variable {k} must be 0..100, got {v}")
+        return value
+
+    @field_validator("per_turn")
+    @classmethod
+    def _per_turn(cls, value: dict[str, int]) -> dict[str, int]:
+        for k in value:
+            if k not in VARIABLES:
+                raise ValueError(f"unknown variable {k!r}; use one of {', '.join(VARIABLES)}")
+        return value
+
+
+def apply_overrides(persona: Persona, ov: Overrides | None, doc: Document,
+                    loc: tuple[Any, ...]) -> tuple[Persona, list[Finding]]:
+    """The persona as one scenario plays it; findings point into the scenario file."""
+    if ov is None:
+        return persona, []
+    col = _Collector(doc)
+    update: dict[str, Any] = {}
+    if ov.variables:
+        update["variables"] = {**persona.spec.variables, **ov.variables}
+    if ov.per_turn:
+        update["per_turn"] = {**persona.spec.per_turn, **ov.per_turn}
+    for key in ("stall_turns", "max_turns", "speaks_first"):
+        if getattr(ov, key) is not None:
+            update[key] = getattr(ov, key)
+    if ov.flags:
+        for i, f in enumerate(ov.flags):
+            if not _NAME.match(f):
+                col.add(loc + ("flags", i), f"a flag name is lower_snake_case, got {f!r}")
+        update["flags"] = list(dict.fromkeys(persona.spec.flags + ov.flags))
+    states = dict(persona.states)
+    for name, lines in ov.lines.items():
+        if name not in states:
+            col.add(loc + ("lines", name), f"overrides.lines: persona {persona.id!r} has no state {name!r}")
+            continue
+        compiled = _lines(lines, loc + ("lines", name), col, frozenset())
+        for i, line in enumerate(lines):
+            _check_placeholders(line if isinstance(line, str) else line.text, loc + ("lines", name, i), col)
+        states[name] = CState(name, states[name].spec, compiled)
+    spec = persona.spec.model_copy(update=update)
+    return Persona(spec, persona.path, states, persona.reactions, persona.transitions, persona.doc), col.findings
+
+
+class DebtorModel:
+    """The object ``transitions`` binds the persona's triggers to. Deliberately bare: every
+    attribute it has is a name a state or trigger may not take (see ``reserved_names``)."""
+
+    def __init__(self, owner: Any):
+        self.owner = owner
+
+
+# -- lint --------------------------------------------------------------------------------------
+
+def reserved_names() -> frozenset[str]:
+    """Attributes the machine's model already has: a state or trigger with such a name is skipped
+    by ``transitions`` with only a log line, so we refuse it up front."""
+    names = set(dir(DebtorModel(None)))  # class and instance attributes
+    names |= {"state", "trigger", "machine", "may_trigger", "to_state"}
+    return frozenset(names)
+
+
+_PLACEHOLDERS = re.compile(r"\{([^{}]*)\}")
+PLACEHOLDERS = (
+    "name", "surname", "honorific", "creditor", "product", "amount", "overdue_days", "reason",
+    "capacity", "plan_amount", "deadline", "relation", "collector_org", "ta",
+)
+
+
+def lint(persona: Persona) -> list[Finding]:
+    """Problems the schema cannot see: reachability, dead ends, names, outcomes, lines."""
+    spec, doc = persona.spec, persona.doc
+    assert doc is not None
+    col = _Collector(doc)
+    reserved = reserved_names()
+    if spec.initial not in spec.states:
+        col.add(("initial",), f"initial: unknown state {spec.initial!r}")
+    for name, st in spec.states.items():
+        loc = ("states", name)
+        if not _NAME.match(name):
+            col.add(loc, f"state name {name!r} must be lower_snake_case")
+        if name in reserved or f"is_{name}" in reserved:
+            col.add(loc, f"state name {name!r} collides with an attribute of the engine's model; rename it")
+        if st.terminal and st.outcome is None:
+            col.add(loc, f"states.{name}: a terminal state needs an outcome ({', '.join(OUTCOMES)})")
+        if not st.terminal and st.outcome is not None:
+            col.add(loc + ("outcome",), f"states.{name}: outcome is for terminal states; use end_outcome")
+        if not st.lines and not (st.terminal and _all_incoming_have_lines(persona, name)):
+            col.add(loc, f"states.{name}: no debtor lines")
+        for i, line in enumerate(st.lines):
+            _check_placeholders(line if isinstance(line, str) else line.text, loc + ("lines", i), col)
+        if st.lines and all(not isinstance(x, str) and (x.when or x.unless) for x in st.lines):
+            col.add(loc + ("lines",), f"states.{name}: every line is conditional; add one plain line as a fallback")
+    triggers_seen: set[str] = set()
+    for t in persona.transitions:
+        loc = ("transitions", t.index)
+        if t.trigger not in triggers_seen:
+            triggers_seen.add(t.trigger)
+            if not _NAME.match(t.trigger):
+                col.add(loc + ("trigger",), f"trigger name {t.trigger!r} must be lower_snake_case")
+            if t.trigger in reserved or t.trigger in spec.states or f"may_{t.trigger}" in reserved:
+                col.add(loc + ("trigger",), f"trigger {t.trigger!r} collides with an attribute of the engine's "
+                                            "model or a state name; rename it")
+        for s in t.sources:
+            if spec.states[s].terminal:
+                col.add(loc + ("source",), f"transitions.{t.index}: leaves terminal state {s!r}")
+        dest = spec.states.get(t.dest)
+        if dest is not None and dest.terminal and dest.outcome == "promise_to_pay":
+            needed = {"done:amount", "done:deadline"}
+            have = {c for c, _ in t.when}
+            # the guard may sit in the source state's way in (agreed states): accept either
+            if not needed <= have and not all(_entered_with(persona, s, needed) for s in t.sources):
+                col.add(loc + ("when",), f"transitions.{t.index}: reaches promise_to_pay without "
+                                         "done:amount and done:deadline")
+        for i, line in enumerate(t.lines):
+            _check_placeholders(line.text, loc + ("lines", i), col)
+    # reachability from the initial state
+    if spec.initial in spec.states:
+        seen = {spec.initial}
+        todo = [spec.initial]
+        while todo:
+            s = todo.pop()
+            for t in persona.outgoing(s):
+                if t.dest in spec.states and t.dest not in seen:
+                    seen.add(t.dest)
+                    todo.append(t.dest)
+        for name in spec.states:
+            if name not in seen:
+                col.add(("states", name), f"states.{name}: unreachable from the initial state {spec.initial!r}")
+        # every non-terminal state needs a way out, and a way to some end
+        can_end = {n for n, st in spec.states.items() if st.terminal}
+        changed = True
+        while changed:
+            changed = False
+            for t in persona.transitions:
+                if t.dest in can_end:
+                    for s in t.sources:
+                        if s not in can_end:
+                            can_end.add(s)
+                            changed = True
+        for name, st in spec.states.items():
+            if st.terminal:
+                continue
+            if not [t for t in persona.outgoing(name) if t.dest != name]:
+                col.add(("states", name), f"states.{name}: a non-terminal state with no way out (dead end)")
+            elif name not in can_end:
+                col.add(("states", name), f"states.{name}: no path from here reaches a terminal state")
+        if not any(st.terminal and st.outcome in SUCCESS_OUTCOMES for st in spec.states.values()) and \
+                not any(st.end_outcome in SUCCESS_OUTCOMES for st in spec.states.values()):
+            col.add(("states",), "no state ends in success (promise_to_pay or message_left)")
+    return col.findings
+
+
+def _entered_with(persona: Persona, state: str, needed: set[str]) -> bool:
+    incoming = [t for t in persona.transitions if t.dest == state and state not in t.sources]
+    return bool(incoming) and all(needed <= {c for c, _ in t.when} for t in incoming)
+
+
+def _all_incoming_have_lines(persona: Persona, state: str) -> bool:
+    incoming = [t for t in persona.transitions if t.dest == state]
+    return bool(incoming) and all(t.lines for t in incoming)
+
+
+def _check_placeholders(text: str, loc: tuple[Any, ...], col: _Collector) -> None:
+    for m in _PLACEHOLDERS.finditer(text):
+        if m.group(1) not in PLACEHOLDERS:
+            col.add(loc, f"unknown placeholder {{{m.group(1)}}} in a line; use one of "
+                         + ", ".join("{" + p + "}" for p in PLACEHOLDERS))

@@ -88,6 +88,9 @@ class Analysis:
         return out
 
 
+_EDGE = frozenset(",，。.!！?？;；:：、 \n\t")
+
+
 class _Text:
     """A normalised reply with its clause and sentence boundaries."""
 
@@ -112,6 +115,11 @@ class _Text:
         return self._bounds(self.sentence_ends, pos, len(self.s))
 
     def original(self, start: int, end: int) -> tuple[int, int, str]:
+        # a pattern may consume the punctuation around a word; the quoted evidence should not
+        while end - start > 1 and self.s[end - 1] in _EDGE:
+            end -= 1
+        while end - start > 1 and self.s[start] in _EDGE:
+            start += 1
         a, b = self.norm.span(start, end)
         return a, b, self.norm.original[a:b]
 
@@ -122,8 +130,9 @@ class Analyzer:
     def __init__(self, pack: RulePack):
         self.pack = pack
         cfg = pack.pack
-        self.strip = cfg.normalize.get("strip_separators", True)
-        self.simplify = cfg.normalize.get("simplify", True)
+        self.strip = cfg.normalize.strip_separators
+        self.simplify = cfg.normalize.simplify
+        self.char_map = str.maketrans(cfg.normalize.char_map) if cfg.normalize.char_map else None
         lang = cfg.language
         self.neg_window = lang.negation_window
         self.post_window = lang.post_negation_window
@@ -148,7 +157,14 @@ class Analyzer:
             return False
         gap = seg[last.end():]
         breakers = self.pack.lang["breakers"]
-        return not (breakers is not None and gap and breakers.search(gap))
+        if breakers is not None and gap and breakers.search(gap):
+            return False
+        rhetorical = self.pack.lang["rhetorical_negation"]
+        if rhetorical is not None:
+            _, c_end = t.clause(s)
+            if rhetorical.match(t.s[lo + last.start():c_end]):
+                return False
+        return True
 
     def _negated_after(self, t: _Text, e: int) -> bool:
         regex = self.pack.lang["post_negation"]
@@ -257,7 +273,7 @@ class Analyzer:
     # -- the whole reply -----------------------------------------------------------------
     def analyze(self, text: str, context: CallContext) -> Analysis:
         result = Analysis(text=text, context=context)
-        norm = normalize(text, strip_separators=self.strip, simplify=self.simplify)
+        norm = normalize(text, strip_separators=self.strip, simplify=self.simplify, char_map=self.char_map)
         t = _Text(norm, self.pack)
         found: set[str] = set()
         taken: dict[str, list[tuple[int, int]]] = {}

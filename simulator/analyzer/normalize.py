@@ -62,10 +62,17 @@ class Normalized:
         return self.index[start], self.index[end - 1] + 1
 
 
-def normalize(text: str, *, strip_separators: bool = True, simplify: bool = True) -> Normalized:
+def normalize(text: str, *, strip_separators: bool = True, simplify: bool = True,
+              char_map: dict[int, str] | None = None) -> Normalized:
     fast = _fast(text, strip_separators, simplify)
-    if fast is not None:
-        return fast
+    if fast is None:
+        fast = _slow(text, strip_separators, simplify)
+    if char_map:
+        fast = Normalized(fast.original, fast.text.translate(char_map), fast.index)
+    return fast
+
+
+def _slow(text: str, strip_separators: bool, simplify: bool) -> Normalized:
     chars: list[str] = []
     index: list[int] = []
     for i, ch in enumerate(text):

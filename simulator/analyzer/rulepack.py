@@ -126,6 +126,8 @@ class Language(_Model):
     negation_non_cues: list[str] = Field(
         default_factory=list, description="words a cue matches that are not negations (别人, 不好意思)")
     negation_window: int = Field(8, ge=0, le=40)
+    negation_rhetorical: list[str] = Field(
+        default_factory=list, description="a cue that opens a rhetorical question negates nothing: 不是有分付吗")
     negation_breakers: list[str]
     post_negation: list[str]
     post_negation_window: int = Field(6, ge=0, le=40)
@@ -185,10 +187,25 @@ class ContextRule(_Model):
     source: str
 
 
+class Normalize(_Model):
+    strip_separators: bool = True
+    simplify: bool = True
+    char_map: dict[str, str] = Field(default_factory=dict,
+                                     description="one character for one, applied after folding")
+
+    @field_validator("char_map")
+    @classmethod
+    def _one_for_one(cls, value: dict[str, str]) -> dict[str, str]:
+        for k, v in value.items():
+            if len(k) != 1 or len(v) != 1:
+                raise ValueError(f"char_map maps one character to one, got {k!r}: {v!r}")
+        return value
+
+
 class PackFile(_Model):
     lang: str
     name: str
-    normalize: dict[str, bool] = Field(default_factory=dict)
+    normalize: Normalize = Field(default_factory=Normalize)
     default_profile: str
     profiles: dict[str, Profile]
     lexicon: dict[str, str] = Field(default_factory=dict)
@@ -313,6 +330,7 @@ def load_pack(folder: Path) -> RulePack:
         "sentence": comp.compile([lang.sentence_breaks], pack_doc, ("language", "sentence_breaks")),
         "negation": comp.compile(lang.negation_cues, pack_doc, ("language", "negation_cues")),
         "breakers": comp.compile(lang.negation_breakers, pack_doc, ("language", "negation_breakers")),
+        "rhetorical_negation": comp.compile(lang.negation_rhetorical, pack_doc, ("language", "negation_rhetorical")),
         "post_negation": comp.compile(lang.post_negation, pack_doc, ("language", "post_negation")),
         "reported": comp.compile(lang.reported_speech, pack_doc, ("language", "reported_speech")),
         "rhetorical": comp.compile(lang.rhetorical_after_cue, pack_doc, ("language", "rhetorical_after_cue")),

@@ -5,10 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
-from ..errors import UserError
-from ._common import add_path_option
+from ._common import add_path_option, read_input_text
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,23 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def read_replies(source: str) -> list[str]:
-    if source == "-":
-        text = sys.stdin.read()
-    else:
-        path = Path(source)
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            raise UserError(f"{source}: no such file") from None
-        except IsADirectoryError:
-            raise UserError(f"{source}: is a directory") from None
-        except OSError as exc:
-            raise UserError(f"{source}: cannot read: {exc.strerror}") from None
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise UserError(f"{source}: not UTF-8 text") from None
-    return [line.strip() for line in text.splitlines() if line.strip()]
+    """Each non-empty line of FILE (or stdin) is one trainee reply."""
+    return [line.strip() for line in read_input_text(source).splitlines() if line.strip()]
 
 
 def run(args: argparse.Namespace) -> int:

@@ -11,6 +11,7 @@ from typing import Any, TextIO
 from pydantic import ValidationError
 
 from ..errors import UserError
+from ._common import read_input_text
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -108,17 +109,6 @@ def _score_jsonl(source: str, pretty: bool) -> int:
     message naming it, the rest go on. Large files are scored by two processes."""
     from ..analyzer import get_analyzer
 
-    if source == "-":
-        stream = sys.stdin
-    else:
-        try:
-            stream = open(source, encoding="utf-8")
-        except FileNotFoundError:
-            raise UserError(f"{source}: no such file") from None
-        except IsADirectoryError:
-            raise UserError(f"{source}: is a directory") from None
-        except OSError as exc:
-            raise UserError(f"{source}: cannot read: {exc.strerror}") from None
     failed = 0
     out = sys.stdout
 
@@ -131,16 +121,15 @@ def _score_jsonl(source: str, pretty: bool) -> int:
         if line is not None:
             out.write((json.dumps(json.loads(line), ensure_ascii=False, indent=2) if pretty else line) + "\n")
 
-    with stream:
+    if source == "-":  # a pipe may be interactive: answer line by line
         try:
-            if source == "-":  # a pipe may be interactive: answer line by line
-                for number, line in enumerate(stream, 1):
-                    emit(_score_line(number, line, source))
-                    out.flush()
-                return 2 if failed else 0
-            lines = stream.read().splitlines()
+            for number, line in enumerate(sys.stdin, 1):
+                emit(_score_line(number, line, source))
+                out.flush()
         except UnicodeDecodeError:
-            raise UserError(f"{source}: not UTF-8 text") from None
+            raise UserError("stdin: not UTF-8 text") from None
+        return 2 if failed else 0
+    lines = read_input_text(source).splitlines()
     get_analyzer("zh")  # load the rule pack once, before any worker is forked
     if len(lines) >= PARALLEL_MIN_LINES and (os.cpu_count() or 1) > 1:
         import multiprocessing

@@ -50,7 +50,7 @@ def _dq(text: str) -> str:
 
 def to_dot(persona: Persona) -> str:
     lines = [f'digraph "{_dq(persona.id)}" {{', "    rankdir=LR;", '    node [shape=box, style=rounded];',
-             f'    __start__ [shape=point];', f"    __start__ -> {persona.spec.initial};"]
+             '    __start__ [shape=point];', f"    __start__ -> {persona.spec.initial};"]
     for name, st in persona.states.items():
         label = name + (f"\\n({st.spec.outcome})" if st.spec.terminal else "")
         shape = ", shape=doubleoctagon" if st.spec.terminal else ""

@@ -6,7 +6,13 @@ pseudo-state, so the diagram stays readable.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from .persona import CTransition, Persona
+
+#: how a state no test call visits looks (Mermaid classDef; dot attributes)
+UNTESTED_STYLE = "fill:#fff4e5,stroke:#d9480f,stroke-width:2px,stroke-dasharray:5 5"
+UNTESTED_DOT = 'style="rounded,dashed,filled", color="#d9480f", fillcolor="#fff4e5"'
 
 
 def _edges(persona: Persona) -> list[tuple[str, str, CTransition]]:
@@ -24,8 +30,12 @@ def _mm(text: str) -> str:
     return text.replace(":", "∶").replace('"', "'").replace(";", ",")
 
 
-def to_mermaid(persona: Persona) -> str:
+def to_mermaid(persona: Persona, untested: Collection[str] | None = None, note: str | None = None) -> str:
+    """The persona as a Mermaid state diagram. ``untested``: states to mark (class ``untested``,
+    drawn dashed in orange) because no test call visits them; ``note``: a comment line on coverage."""
     lines = ["stateDiagram-v2", f"    %% persona {persona.id}: {persona.spec.title}"]
+    if note:
+        lines.append(f"    %% {note}")
     lines.append(f"    [*] --> {persona.spec.initial}")
     for name, st in persona.states.items():
         desc = st.spec.description or name
@@ -33,6 +43,8 @@ def to_mermaid(persona: Persona) -> str:
             desc += f" ({st.spec.outcome})"
         elif st.spec.end_outcome:
             desc += f" (挂机即 {st.spec.end_outcome})"
+        if untested is not None and name in untested:
+            desc += " ⚠ 未测试 untested"
         lines.append(f"    {name} : {_mm(desc)}")
     if any(s == "__any__" for s, _, _ in _edges(persona)):
         lines.append("    state \"任何进行中的状态\" as __any__")
@@ -41,6 +53,10 @@ def to_mermaid(persona: Persona) -> str:
     for name, st in persona.states.items():
         if st.spec.terminal:
             lines.append(f"    {name} --> [*]")
+    marked = [n for n in persona.states if untested is not None and n in untested]
+    if marked:
+        lines.append(f"    classDef untested {UNTESTED_STYLE}")
+        lines.append(f"    class {','.join(marked)} untested")
     return "\n".join(lines) + "\n"
 
 
@@ -48,13 +64,19 @@ def _dq(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
-def to_dot(persona: Persona) -> str:
+def to_dot(persona: Persona, untested: Collection[str] | None = None, note: str | None = None) -> str:
     lines = [f'digraph "{_dq(persona.id)}" {{', "    rankdir=LR;", '    node [shape=box, style=rounded];',
              '    __start__ [shape=point];', f"    __start__ -> {persona.spec.initial};"]
+    if note:
+        lines.insert(1, f"    // {note}")
     for name, st in persona.states.items():
         label = name + (f"\\n({st.spec.outcome})" if st.spec.terminal else "")
+        marked = untested is not None and name in untested
+        if marked:
+            label += "\\n(untested)"
         shape = ", shape=doubleoctagon" if st.spec.terminal else ""
-        lines.append(f'    {name} [label="{_dq(label).replace(chr(92) * 2 + "n", chr(92) + "n")}"{shape}];')
+        mark = f", {UNTESTED_DOT}" if marked else ""
+        lines.append(f'    {name} [label="{_dq(label).replace(chr(92) * 2 + "n", chr(92) + "n")}"{shape}{mark}];')
     if any(s == "__any__" for s, _, _ in _edges(persona)):
         lines.append('    __any__ [label="任何进行中的状态", shape=note];')
     for src, dest, t in _edges(persona):

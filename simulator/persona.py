@@ -17,9 +17,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Annotated, Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
 
 from .errors import Finding, LoadError
 from .yamlsrc import Document, load, validate
@@ -72,6 +72,11 @@ FACTS = (
     "boundary",      # used the three-stop rule at least once
 )
 CASE_FLAGS = ("lawsuit_filed", "informed", "debtor_on_line")
+_PLACEHOLDERS = re.compile(r"\{([^{}]*)\}")
+PLACEHOLDERS = (
+    "name", "surname", "honorific", "creditor", "product", "amount", "overdue_days", "reason",
+    "capacity", "plan_amount", "deadline", "relation", "collector_org", "ta",
+)
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -145,17 +150,48 @@ def _flagname(name: str) -> str:
     return name
 
 
+#: every condition name, its arguments and what it means in plain words (the schema, the
+#: authoring guide and the error messages all read this table)
+CONDITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "always": ((), "总是成立 · always true"),
+    "has": (("id",), "这句回复有某个特征/信号/红线 · this reply has the feature, signal or red line"),
+    "lacks": (("id",), "这句回复没有它 · this reply does not have it"),
+    "any": (("id,id,…",), "这句回复至少有其中一个 · this reply has at least one of them"),
+    "all": (("id,id,…",), "这句回复全都有 · this reply has all of them"),
+    "any_red_line": ((), "这句回复触碰了任何一条红线 · this reply crossed any red line"),
+    "no_red_line": ((), "这句回复没有红线 · this reply crossed no red line"),
+    "done": (("fact",), "通话到目前为止已经做到 · earlier in the call this was done (identified, verified …)"),
+    "not_done": (("fact",), "通话到目前为止还没做到 · not done yet in this call"),
+    "var_gte": (("variable", "0-100"), "情绪变量不低于 · the debtor's variable is at least N"),
+    "var_lte": (("variable", "0-100"), "情绪变量不高于 · the debtor's variable is at most N"),
+    "count_gte": (("id", "n"), "整通电话里出现次数不少于 · the id has appeared at least n times in the call"),
+    "turns_in_state_gte": (("n",), "在当前状态已停留至少 n 轮 · n replies or more in the current state"),
+    "turn_gte": (("n",), "已经是第 n 轮或之后 · the call has reached reply n"),
+    "case": (("case_flag",), "案件资料里为真 · true in the case file (lawsuit_filed, informed, debtor_on_line)"),
+    "not_case": (("case_flag",), "案件资料里为假 · false in the case file"),
+    "flag": (("name",), "人设开关已打开 · a persona flag is on"),
+    "not_flag": (("name",), "人设开关未打开 · a persona flag is off"),
+    "affordable": ((), "提出的金额在对方每月能力之内 · the amount offered is within monthly_capacity"),
+    "not_affordable": ((), "提出的金额超出对方能力 · the amount offered is more than monthly_capacity"),
+    "chance": (("0-100",), "按百分比随机成立(由种子决定)· true N% of the time (seeded)"),
+}
+#: every effect name, its arguments and what it does
+EFFECTS: dict[str, tuple[tuple[str, ...], str]] = {
+    "add": (("variable", "-100..100"), "给情绪变量加减 · add to a variable (kept within 0-100)"),
+    "set": (("variable", "0-100"), "把情绪变量设为 · set a variable"),
+    "verify_identity": ((), "记为对方已确认本人身份 · the debtor has confirmed who they are"),
+    "debtor_on_line": ((), "债务人本人接过了电话 · the debtor has come to the phone"),
+    "flag": (("name",), "打开人设开关 · switch a flag on"),
+    "unflag": (("name",), "关闭人设开关 · switch a flag off"),
+}
+
+
 def compile_condition(text: str, extra_ids: frozenset[str] = frozenset()) -> Check:
     """Turn ``name[:arg[:arg]]`` into a check; ValueError names what is wrong."""
     if not isinstance(text, str) or not text.strip():
         raise ValueError("a condition is a non-empty string")
     name, *args = text.strip().split(":")
-    arity = {
-        "always": 0, "any_red_line": 0, "no_red_line": 0, "affordable": 0, "not_affordable": 0,
-        "has": 1, "lacks": 1, "any": 1, "all": 1, "done": 1, "not_done": 1,
-        "turns_in_state_gte": 1, "turn_gte": 1, "case": 1, "not_case": 1, "flag": 1,
-        "not_flag": 1, "chance": 1, "var_gte": 2, "var_lte": 2, "count_gte": 2,
-    }
+    arity = {k: len(v[0]) for k, v in CONDITIONS.items()}
     if name not in arity and not args and (_known_id(name) or name in extra_ids):
         return lambda env: env.has(name)  # a bare id is short for has:<id>
     if name not in arity:
@@ -217,7 +253,7 @@ def compile_effect(text: str) -> Act:
     if not isinstance(text, str) or not text.strip():
         raise ValueError("an effect is a non-empty string")
     name, *args = text.strip().split(":")
-    arity = {"add": 2, "set": 2, "verify_identity": 0, "debtor_on_line": 0, "flag": 1, "unflag": 1}
+    arity = {k: len(v[0]) for k, v in EFFECTS.items()}
     if name not in arity:
         raise ValueError(f"unknown effect {name!r}; allowed: {', '.join(sorted(arity))}")
     if len(args) != arity[name]:
@@ -238,69 +274,212 @@ def compile_effect(text: str) -> Act:
     return lambda env: env.set_var(v, n)
 
 
+# -- the allow-list as JSON Schema (completion and checking in an editor) ---------------------
+
+def all_ids() -> tuple[str, ...]:
+    """Every id a condition may test: features, red lines, analyzer signals, session signals."""
+    return FEATURE_IDS + RED_LINE_IDS + SIGNAL_IDS + SESSION_SIGNALS
+
+
+def _alt(names: Iterable[str]) -> str:
+    return "(?:" + "|".join(re.escape(n) for n in names) + ")"
+
+
+_PERCENT = "(?:100|[1-9]?[0-9])"
+_FLAG = "[a-z][a-z0-9_]*"
+
+
+def condition_json_schema() -> dict[str, Any]:
+    """A condition string: every fixed form as an enum (editors complete them), the forms that
+    take numbers as patterns. Kept in step with ``compile_condition`` by the tests."""
+    ids = all_ids()
+    fixed = [n for n, (args, _) in CONDITIONS.items() if not args]
+    with_arg = [f"{c}:{i}" for c in ("has", "lacks") for i in ids]
+    with_arg += [f"{c}:{f}" for c in ("done", "not_done") for f in FACTS]
+    with_arg += [f"{c}:{f}" for c in ("case", "not_case") for f in CASE_FLAGS]
+    idlist = f"{_alt(ids)}(?: ?, ?{_alt(ids)})*"
+    help_lines = [f"{n}{''.join(':' + a for a in args)} — {text}" for n, (args, text) in CONDITIONS.items()]
+    return {
+        "type": "string",
+        "title": "条件 condition",
+        "description": ("写成 name:参数,冒号后不要空格;单独一个特征/信号/红线 id 等于 has:id。"
+                        "A condition, written name:arg with no space after the colon; a bare id "
+                        "means has:id.\n" + "\n".join(help_lines)),
+        "anyOf": [
+            {"enum": fixed + list(ids), "description": "无参数的条件,或单独的 id · no-argument conditions, or a bare id"},
+            {"enum": with_arg, "description": "has/lacks 一个 id;done/not_done 一个通话事实;case/not_case 案件标志"},
+            {"pattern": f"^(?:any|all):{idlist}$", "description": "any:id1,id2 / all:id1,id2"},
+            {"pattern": f"^var_(?:gte|lte):{_alt(VARIABLES)}:{_PERCENT}$", "description": "var_gte:anger:60"},
+            {"pattern": f"^count_gte:{_alt(ids)}:[0-9]{{1,4}}$", "description": "count_gte:vague_deadline:2"},
+            {"pattern": "^(?:turns_in_state_gte|turn_gte):[0-9]{1,4}$", "description": "turns_in_state_gte:2"},
+            {"pattern": f"^chance:{_PERCENT}$", "description": "chance:30"},
+            {"pattern": f"^(?:not_)?flag:{_FLAG}$", "description": "flag:name / not_flag:name"},
+        ],
+        "examples": ["has:empathy", "any:identity_check,asks_for_debtor", "var_gte:anger:80", "done:amount",
+                     "not_done:deadline", "pressure", "any_red_line"],
+    }
+
+
+def effect_json_schema() -> dict[str, Any]:
+    """An effect string, as ``compile_effect`` accepts it."""
+    help_lines = [f"{n}{''.join(':' + a for a in args)} — {text}" for n, (args, text) in EFFECTS.items()]
+    return {
+        "type": "string",
+        "title": "效果 effect",
+        "description": "A change to the debtor's mood or memory, written name:arg.\n" + "\n".join(help_lines),
+        "anyOf": [
+            {"enum": [n for n, (args, _) in EFFECTS.items() if not args]},
+            {"pattern": f"^add:{_alt(VARIABLES)}:-?{_PERCENT}$", "description": "add:anger:-10"},
+            {"pattern": f"^set:{_alt(VARIABLES)}:{_PERCENT}$", "description": "set:trust:50"},
+            {"pattern": f"^(?:un)?flag:{_FLAG}$", "description": "flag:name / unflag:name"},
+        ],
+        "examples": ["add:anger:-10", "add:trust:12", "verify_identity", "flag:asked_twice"],
+    }
+
+
+def line_text_json_schema() -> dict[str, Any]:
+    return {"type": "string", "minLength": 1, "title": "台词 line",
+            "description": "债务人说的一句话;可用占位符 · what the debtor says; placeholders: "
+                           + ", ".join("{" + p + "}" for p in PLACEHOLDERS)}
+
+
+def _one_string(value: Any) -> Any:
+    """``- has: empathy`` (a space after the colon) is a YAML mapping, not a condition: say how to
+    write it instead of "Input should be a valid string"."""
+    if isinstance(value, dict) and len(value) == 1:
+        (k, v), = value.items()
+        raise ValueError(f"write it as one string with no space after the colon: \"{k}:{v}\" "
+                         f"(YAML read '{k}: {v}' as a key and a value)")
+    return value
+
+
+ConditionText = Annotated[str, BeforeValidator(_one_string), WithJsonSchema(condition_json_schema())]
+EffectText = Annotated[str, BeforeValidator(_one_string), WithJsonSchema(effect_json_schema())]
+
+
 # -- the file format ---------------------------------------------------------------------------
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def colon_hint(item: Any, where: str, fields: tuple[str, ...]) -> None:
+    """A line like ``- 好的, 比如: 分期`` is read by YAML as a mapping (``key: value``) because of the
+    colon and space; say so plainly instead of three confusing union errors."""
+    if isinstance(item, dict) and item and not set(item) <= set(fields):
+        key = next(k for k in item if k not in fields)
+        raise ValueError(f"{where}: this line was read as 'key: value' because of the ': ' in {str(key)[:30]!r}; "
+                         "put the whole sentence in double quotes, or use a full-width colon ':'")
+
+
+def _check_lines(value: Any, where: str) -> Any:
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            colon_hint(item, f"{where}.{i}", ("text", "when", "unless"))
+    return value
+
+
+OutcomeName = Literal["promise_to_pay", "message_left", "no_agreement", "hung_up", "complaint"]
+LineText = Annotated[str, WithJsonSchema(line_text_json_schema())]
+_OUTCOMES_HELP = ("promise_to_pay 承诺还款(需要金额和日期)· message_left 第三方答应转告 · "
+                  "no_agreement 没谈成 · hung_up 对方挂断 · complaint 对方要投诉")
+
+
 class Line(_Model):
     """A debtor line said only when its conditions hold (plain strings are always eligible)."""
 
-    text: str = Field(min_length=1)
-    when: list[str] = Field(default_factory=list)
-    unless: list[str] = Field(default_factory=list)
+    text: str = Field(min_length=1, description="债务人说的话 · what the debtor says; placeholders: "
+                      + ", ".join("{" + p + "}" for p in PLACEHOLDERS))
+    when: list[ConditionText] = Field(default_factory=list, description="全部成立才说 · said only when all hold")
+    unless: list[ConditionText] = Field(default_factory=list, description="任一成立就不说 · not said when any holds")
 
 
-LineSpec = str | Line
+LineSpec = LineText | Line
 
 
 class StateSpec(_Model):
-    description: str = ""
-    lines: list[LineSpec] = Field(default_factory=list)
-    terminal: bool = False
-    outcome: Literal["promise_to_pay", "message_left", "no_agreement", "hung_up", "complaint"] | None = Field(
-        None, description="terminal states: how the call ends here")
-    end_outcome: Literal["promise_to_pay", "message_left", "no_agreement", "hung_up", "complaint"] | None = Field(
-        None, description="non-terminal states: the outcome if the trainee ends the call here")
-    negotiating: bool = Field(False, description="an amount said here is a repayment offer")
+    """One state of the debtor (情绪/态度阶段): what they say while in it, and how the call ends here."""
+
+    description: str = Field("", description="这个状态是什么 · what this state is, in plain words (shown in diagrams)")
+    lines: list[LineSpec] = Field(default_factory=list, description=(
+        "债务人在这个状态说的话,随机选一句;带 when/unless 的句子条件成立时优先 · the debtor's lines here, "
+        "one picked at random; a conditional line wins when its conditions hold"))
+    terminal: bool = Field(False, description="到这里通话结束 · the call ends on entering this state")
+    outcome: OutcomeName | None = Field(
+        None, description="终止状态:通话结果 · terminal states: how the call ends here. " + _OUTCOMES_HELP)
+    end_outcome: OutcomeName | None = Field(
+        None, description="非终止状态:学员在这里挂断时的结果 · non-terminal states: the outcome if the trainee "
+                          "ends the call here. " + _OUTCOMES_HELP)
+    negotiating: bool = Field(False, description="这里说出的金额算还款方案 · an amount said here is a repayment offer")
+
+    @field_validator("lines", mode="before")
+    @classmethod
+    def _colon(cls, value: Any) -> Any:
+        return _check_lines(value, "lines")
 
 
 class Reaction(_Model):
-    when: list[str] = Field(min_length=1)
-    unless: list[str] = Field(default_factory=list)
-    effects: list[str] = Field(min_length=1)
-    reason: str = ""
+    """After every reply: when the conditions hold, the effects move the debtor's mood."""
+
+    when: list[ConditionText] = Field(min_length=1, description="全部成立才生效 · all must hold")
+    unless: list[ConditionText] = Field(default_factory=list, description="任一成立就不生效 · none may hold")
+    effects: list[EffectText] = Field(min_length=1, description="情绪变化 · what changes, e.g. add:trust:10")
+    reason: str = Field("", description="为什么(复盘里显示)· why, shown in the debrief")
 
 
 class TransitionSpec(_Model):
-    trigger: str
-    source: str | list[str]
-    dest: str
-    when: list[str] = Field(default_factory=list)
-    unless: list[str] = Field(default_factory=list)
-    effects: list[str] = Field(default_factory=list)
+    """A way from one state to another. After each reply the first transition (in file order)
+    out of the current state whose conditions hold is taken."""
+
+    trigger: str = Field(description="这一步的名字 · a name for this move, lower_snake_case",
+                         json_schema_extra={"pattern": r"^[a-z][a-z0-9_]*$"})
+    source: str | list[str] = Field(description="从哪个状态出发;\"*\" 表示任何进行中的状态 · the state(s) it "
+                                                "leaves from; \"*\" means every non-terminal state")
+    dest: str = Field(description="到哪个状态 · the state it goes to")
+    when: list[ConditionText] = Field(default_factory=list, description="全部成立才走 · all must hold")
+    unless: list[ConditionText] = Field(default_factory=list, description="任一成立就不走 · none may hold")
+    effects: list[EffectText] = Field(default_factory=list, description="走这一步时的效果 · effects when taken")
     reason: str = Field("", description="why the debtor moves; shown in the debrief")
     lines: list[LineSpec] = Field(default_factory=list, description="said instead of the dest state's lines")
 
+    @field_validator("lines", mode="before")
+    @classmethod
+    def _colon(cls, value: Any) -> Any:
+        return _check_lines(value, "lines")
+
+
+_VARIABLE_MAP = {"propertyNames": {"enum": list(VARIABLES)}}
+_STATE_MAP = {"propertyNames": {"pattern": r"^[a-z][a-z0-9_]*$"}}
+
 
 class PersonaFile(_Model):
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    title: str
+    """A debtor persona (债务人人设): mood variables, reactions, states and transitions."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="与文件名相同 · the file name without .yaml")
+    title: str = Field(description="人设名称 · the persona's name, e.g. 困难型债务人")
     description: str = ""
-    lang: str = "zh"
-    speaks_first: bool = True
-    checklist: Literal["debtor", "third_party"] = "debtor"
-    variables: dict[str, int] = Field(default_factory=dict)
-    per_turn: dict[str, int] = Field(default_factory=dict, description="added to the variables every reply")
+    lang: str = Field("zh", description="rule pack language", json_schema_extra={"enum": ["zh", "en"]})
+    speaks_first: bool = Field(True, description="债务人先开口(“喂?”)· the debtor speaks first")
+    checklist: Literal["debtor", "third_party"] = Field("debtor", description=(
+        "评分清单:debtor 本人接听;third_party 他人接听(失联)· the step checklist: the debtor answers, "
+        "or a third party does"))
+    variables: dict[str, int] = Field(default_factory=dict, description=(
+        "起始情绪 0-100 · starting mood: anger, trust, willingness, patience"),
+        json_schema_extra={**_VARIABLE_MAP, "additionalProperties": {"type": "integer", "minimum": 0, "maximum": 100}})
+    per_turn: dict[str, int] = Field(default_factory=dict, description="added to the variables every reply",
+                                     json_schema_extra=_VARIABLE_MAP)
     stall_turns: int = Field(4, ge=1, le=50, description="replies without progress before the call ends")
-    max_turns: int = Field(30, ge=1, le=200)
-    stall_lines: list[str] = Field(default_factory=lambda: ["……我还有事,先这样吧。"])
-    flags: list[str] = Field(default_factory=list)
-    initial: str
-    reactions: list[Reaction] = Field(default_factory=list)
-    states: dict[str, StateSpec] = Field(min_length=1)
-    transitions: list[TransitionSpec] = Field(default_factory=list)
+    max_turns: int = Field(30, ge=1, le=200, description="通话最长轮数 · the most replies in one call")
+    stall_lines: list[str] = Field(default_factory=lambda: ["……我还有事,先这样吧。"],
+                                   description="原地打转时债务人结束通话说的话 · said when the call stalls")
+    flags: list[str] = Field(default_factory=list, description="开关,用 flag:/not_flag: 检查 · switches")
+    initial: str = Field(description="通话开始时的状态 · the state the call starts in")
+    reactions: list[Reaction] = Field(default_factory=list, description=(
+        "每句回复后,条件成立就改变情绪 · after every reply: mood changes"))
+    states: dict[str, StateSpec] = Field(min_length=1, description="状态名 → 状态 · state name → state",
+                                         json_schema_extra=_STATE_MAP)
+    transitions: list[TransitionSpec] = Field(default_factory=list, description=(
+        "状态之间怎么走,按顺序检查 · how the debtor moves between states, checked in order"))
 
     @field_validator("variables", "per_turn")
     @classmethod
@@ -503,6 +682,14 @@ class Overrides(_Model):
     flags: list[str] = Field(default_factory=list, description="persona flags switched on (flag:<name>)")
     lines: dict[str, list[LineSpec]] = Field(default_factory=dict, description="state -> lines that replace its own")
 
+    @field_validator("lines", mode="before")
+    @classmethod
+    def _colon(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            for state, lines in value.items():
+                _check_lines(lines, f"lines.{state}")
+        return value
+
     @field_validator("variables")
     @classmethod
     def _vars(cls, value: dict[str, int]) -> dict[str, int]:
@@ -572,11 +759,6 @@ def reserved_names() -> frozenset[str]:
     return frozenset(names)
 
 
-_PLACEHOLDERS = re.compile(r"\{([^{}]*)\}")
-PLACEHOLDERS = (
-    "name", "surname", "honorific", "creditor", "product", "amount", "overdue_days", "reason",
-    "capacity", "plan_amount", "deadline", "relation", "collector_org", "ta",
-)
 
 
 def lint(persona: Persona) -> list[Finding]:

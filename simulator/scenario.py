@@ -19,7 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .errors import Finding, LoadError, UserError
-from .persona import Overrides, Persona, apply_overrides, check_persona
+from .persona import Overrides, Persona, apply_overrides, check_persona, colon_hint
 from .yamlsrc import Document, load, validate
 
 PRODUCTS = {
@@ -39,9 +39,12 @@ class _Model(BaseModel):
 class Answerer(_Model):
     """Who picks up the phone. ``本人`` is the debtor; anyone else is a third party."""
 
-    relation: str = Field("本人", description="本人, 母亲, 父亲, 妻子, 丈夫, 同事, 室友, 担保人 …")
-    name: str | None = None
-    informed: bool = Field(False, description="a guarantor, or a contact who already knows of the loan")
+    relation: str = Field("本人", description="谁接的电话 · who answers: 本人 (the debtor), 母亲, 父亲, 妻子, 丈夫, "
+                                            "同事, 室友, 担保人 …",
+                          json_schema_extra={"examples": ["本人", "母亲", "同事", "室友", "担保人"]})
+    name: str | None = Field(None, description="接听人姓名(可不填)· the answerer's name, if known")
+    informed: bool = Field(False, description="担保人或已知情的联系人,可以听欠款信息 · a guarantor, or a contact "
+                                              "who already knows of the loan")
 
     @property
     def is_debtor(self) -> bool:
@@ -51,20 +54,32 @@ class Answerer(_Model):
 class Case(_Model):
     """The case file (案件资料): what the trainee knows before dialling."""
 
-    debtor_name: str = Field(min_length=2)
-    honorific: Literal["先生", "女士"]
-    creditor: str = Field(min_length=2, description="the institution the trainee calls for")
-    product: Literal["credit_card", "consumer_loan", "business_loan", "online_loan", "car_loan"]
+    debtor_name: str = Field(min_length=2, description="债务人姓名 · the debtor's full name, e.g. 张伟")
+    honorific: Literal["先生", "女士"] = Field(description="称呼 · 先生 or 女士")
+    creditor: str = Field(min_length=2, description="委托机构 · the institution the trainee calls for")
+    product: Literal["credit_card", "consumer_loan", "business_loan", "online_loan", "car_loan"] = Field(
+        description="产品 · credit_card 信用卡, consumer_loan 消费贷款, business_loan 经营贷, online_loan 网贷, "
+                    "car_loan 车贷")
     product_name: str | None = Field(None, description="shown to the trainee, e.g. 白金信用卡")
-    amount: float = Field(gt=0, description="amount overdue, yuan")
-    overdue_days: int = Field(ge=1)
+    amount: float = Field(gt=0, description="逾期金额(元)· amount overdue, yuan")
+    overdue_days: int = Field(ge=1, description="逾期天数 · days overdue")
     history: str = Field("", description="what happened so far: past calls, promises, payments")
     reason: str = Field("", description="why the debtor is not paying (the debtor says it when asked)")
     monthly_capacity: int | None = Field(None, gt=0, description="what the debtor can really pay a month")
-    lawsuit_filed: bool = False
-    clock: str = Field("10:30", description="local time of the call, HH:MM")
+    lawsuit_filed: bool = Field(False, description="是否真的已起诉 · has a lawsuit really been filed? (if not, "
+                                                   "claiming one is the false_legal red line)")
+    clock: str = Field("10:30", description="local time of the call, HH:MM (quote it: \"10:30\")",
+                       json_schema_extra={"pattern": r"^([01]?\d|2[0-3]):[0-5]\d$"})
     calls_today: int = Field(1, ge=1, description="this call included")
-    answerer: Answerer = Field(default_factory=Answerer)
+    answerer: Answerer = Field(default_factory=Answerer, description="谁接的电话 · who picks up the phone")
+
+    @field_validator("clock", mode="before")
+    @classmethod
+    def _unquoted_clock(cls, value: Any) -> Any:
+        """YAML 1.1 reads an unquoted 10:30 as the base-60 number 630: take it back to 10:30."""
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+            return f"{value // 60:02d}:{value % 60:02d}"
+        return value
 
     @field_validator("clock")
     @classmethod
@@ -91,32 +106,93 @@ class Case(_Model):
         return out
 
 
+RedLineName = Literal["abuse", "threat", "impersonation", "false_legal", "privacy_exposure",
+                      "third_party_disclosure", "personal_account", "off_hours", "induce_borrowing"]
+OutcomeName = Literal["promise_to_pay", "message_left", "no_agreement", "hung_up", "complaint"]
+_ID = r"^[a-z][a-z0-9_]*$"
+
+
+class ExpectedRedLine(_Model):
+    """A red line the test call must cross (a bad-call test), at a given reply if ``turn`` is set."""
+
+    rule: RedLineName = Field(description="红线 id · the red-line id")
+    turn: int | None = Field(None, ge=1, description="第几句回复(从 1 开始);不写则任一句 · which reply "
+                                                    "(1 = the first); omit for any")
+
+
+class Reply(_Model):
+    """A trainee reply with what must happen right after it (Botium/Rasa-style turn checks)."""
+
+    say: str = Field(min_length=1, description="学员说的话 · what the trainee says")
+    state: str | None = Field(None, description="这句之后债务人应处的状态 · the debtor's state after this reply")
+    red_lines: list[RedLineName] | None = Field(None, description=(
+        "这句应触碰的红线;[] 表示不应触碰 · the red lines this reply must cross; [] for none"))
+
+
 class Expect(_Model):
-    outcome: Literal["promise_to_pay", "message_left", "no_agreement", "hung_up", "complaint"] | None = None
-    passed: bool | None = None
-    red_lines: list[dict[str, Any]] = Field(default_factory=list, description="[{rule, turn}]")
+    """What the test call must end with. Red lines are always checked: any red line not listed
+    here (or on a reply) fails the test, so a good-call test needs no ``red_lines`` at all."""
+
+    outcome: OutcomeName | None = Field(None, description=(
+        "通话结果 · how the call must end: promise_to_pay, message_left, no_agreement, hung_up, complaint"))
+    passed: bool | None = Field(None, description="通话是否合格(没有红线)· whether the call passes (no red line)")
+    path: list[str] | None = Field(None, description=(
+        "债务人依次经过的状态,从初始状态开始 · the states the debtor goes through, starting with the initial one"))
+    red_lines: list[ExpectedRedLine | RedLineName] = Field(default_factory=list, description=(
+        "应触碰的红线,如 {rule: abuse, turn: 2} 或 abuse · red lines the call must cross"))
 
 
 class TestCall(_Model):
-    """A test call a scenario carries (run by ``collector-sim test``)."""
+    """A test call a scenario carries (run by ``collector-sim test``): replies and what must happen."""
 
-    name: str
-    seed: int = 0
-    replies: list[str] = Field(min_length=1)
-    expect: Expect = Field(default_factory=Expect)
+    __test__ = False  # not a pytest test class
+
+    name: str = Field(min_length=1, description="测试名 · a short name, shown in the report")
+    description: str = Field("", description="这个测试检查什么 · what this test checks")
+    seed: int = Field(0, ge=0, description="随机种子,决定债务人说哪句 · seed for the debtor's choice of lines")
+    replies: list[str | Reply] = Field(min_length=1, description=(
+        "学员的回复,一句一项;也可写 {say, state, red_lines} 检查这一句之后的情况 · the trainee's replies, one "
+        "per item; or {say, state, red_lines} to check what happens right after that reply"))
+    expect: Expect = Field(default_factory=Expect, description="期望的结果 · what must happen")
+
+    @field_validator("replies", mode="before")
+    @classmethod
+    def _colon_in_reply(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                colon_hint(item, f"replies.{i}", ("say", "state", "red_lines"))
+        return value
+
+    def texts(self) -> list[str]:
+        return [r if isinstance(r, str) else r.say for r in self.replies]
+
+
+class ScenarioTests(_Model):
+    """A file of test calls kept beside a scenario (``<id>.tests.yaml``), so editing the tests
+    never changes the scenario file itself (whose hash certification records)."""
+
+    scenario: str = Field(pattern=_ID, description="要测试的场景 id · the id of the scenario these tests call")
+    tests: list[TestCall] = Field(min_length=1, description="测试通话 · the test calls")
 
 
 class ScenarioFile(_Model):
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    title: str = Field(min_length=1)
-    persona: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    difficulty: int = Field(ge=1, le=5)
-    lang: str = "zh"
-    profile: str | None = Field(None, description="rule-pack hours profile: seeds (default) or cba2026")
-    objective: str = ""
-    case: Case
-    overrides: Overrides | None = None
-    tests: list[TestCall] = Field(default_factory=list)
+    """A scenario (场景): a persona plus the case file the trainee reads before dialling."""
+
+    id: str = Field(pattern=_ID, description="场景 id,小写字母、数字、下划线 · lower_snake_case, unique")
+    title: str = Field(min_length=1, description="场景标题,学员在列表里看到 · the title trainees see")
+    persona: str = Field(pattern=_ID, description=(
+        "债务人人设(personas/ 下的文件名)· the persona file name: angry, evasive, hardship, lost_contact …"),
+        json_schema_extra={"examples": ["angry", "evasive", "hardship", "lost_contact"]})
+    difficulty: int = Field(ge=1, le=5, description="难度 1-5 · difficulty, 1 (entry) to 5")
+    lang: str = Field("zh", description="语言 · rule-pack language", json_schema_extra={"enum": ["zh", "en"]})
+    profile: str | None = Field(None, description="rule-pack hours profile: seeds (default) or cba2026",
+                                json_schema_extra={"enum": ["seeds", "cba2026", None]})
+    objective: str = Field("", description="这通电话要练什么 · what the trainee should achieve")
+    case: Case = Field(description="案件资料 · the case file the trainee reads first")
+    overrides: Overrides | None = Field(None, description=(
+        "对人设的调整:起始情绪、节奏、开关、台词 · changes to the persona for this scenario"))
+    tests: list[TestCall] = Field(default_factory=list, description=(
+        "测试通话,用 collector-sim test 运行 · test calls, run with collector-sim test"))
 
 
 @dataclass
@@ -129,6 +205,7 @@ class Scenario:
     origin: str = "bundled"
     catalog: "Catalog | None" = field(default=None, repr=False)
     _persona: Persona | None = field(default=None, repr=False)
+    side_tests: list["BoundTest"] = field(default_factory=list, repr=False)
 
     @property
     def id(self) -> str:
@@ -165,11 +242,55 @@ class Scenario:
                                     "debtor to answer (relation: 本人)"))
         return persona, more
 
+    def tests(self) -> list["BoundTest"]:
+        """Every test call of this scenario: its own ``tests:``, then those in files beside it."""
+        own = [BoundTest(t, self.path, self.doc, ("tests", i)) for i, t in enumerate(self.spec.tests)]
+        return own + list(self.side_tests)
+
+    def check_tests(self, persona: Persona) -> list[Finding]:
+        """Test calls that name states the persona does not have, or share a name."""
+        out: list[Finding] = []
+        states = set(persona.states)
+        seen: dict[str, str] = {}
+        for bt in self.tests():
+            t, doc, loc = bt.test, bt.doc, bt.loc
+            if t.name in seen:
+                out.append(doc.at(loc + ("name",), f"tests: two test calls named {t.name!r} in scenario "
+                                                   f"{self.id!r} (also in {seen[t.name]})"))
+            seen.setdefault(t.name, bt.path)
+            known = ", ".join(persona.states)
+            for i, r in enumerate(t.replies):
+                if not isinstance(r, str) and r.state is not None and r.state not in states:
+                    out.append(doc.at(loc + ("replies", i, "state"), f"replies.{i}.state: persona "
+                                      f"{persona.id!r} has no state {r.state!r} (states: {known})"))
+            for i, name in enumerate(t.expect.path or []):
+                if name not in states:
+                    out.append(doc.at(loc + ("expect", "path", i), f"expect.path.{i}: persona {persona.id!r} "
+                                      f"has no state {name!r} (states: {known})"))
+            if t.expect.path and t.expect.path[0] != persona.spec.initial:
+                out.append(doc.at(loc + ("expect", "path", 0), f"expect.path: a path starts with the initial "
+                                  f"state {persona.spec.initial!r}"))
+        return out
+
     def summary(self) -> dict[str, Any]:
         s = self.spec
         return {"id": s.id, "title": s.title, "persona": s.persona, "difficulty": s.difficulty,
                 "lang": s.lang, "objective": s.objective, "source": self.origin, "path": self.path,
                 "case": s.case.to_public()}
+
+
+@dataclass
+class BoundTest:
+    """A test call and where it was written (a scenario's ``tests:`` or a ``.tests.yaml`` file)."""
+
+    test: TestCall
+    path: str
+    doc: Document = field(repr=False)
+    loc: tuple[Any, ...] = ()
+
+    @property
+    def line(self) -> int:
+        return self.doc.at(self.loc, "").line
 
 
 # -- discovery ---------------------------------------------------------------------------------
@@ -195,6 +316,8 @@ def _kind(doc_data: Any) -> str:
     if isinstance(doc_data, dict):
         if "states" in doc_data or "transitions" in doc_data:
             return "persona"
+        if "scenario" in doc_data and "tests" in doc_data and "case" not in doc_data:
+            return "tests"
         if "persona" in doc_data or "case" in doc_data:
             return "scenario"
     return "unknown"
@@ -208,7 +331,9 @@ class Catalog:
         self.persona_paths: dict[str, str] = {}
         self.findings: list[Finding] = []
         self.files: list[str] = []
+        self.test_files: list[tuple[str, Document, ScenarioTests, int]] = []  # path, doc, spec, place rank
         self._personas: dict[str, tuple[Persona | None, list[Finding]]] = {}
+        self._rank: dict[str, int] = {}  # scenario id -> rank of the place it came from
 
     @staticmethod
     def _places(paths: Sequence[str | Path], cwd: Path | None) -> list[tuple[str, Path, str]]:
@@ -231,13 +356,14 @@ class Catalog:
     def discover(cls, paths: Sequence[str | Path] = (), cwd: Path | None = None) -> "Catalog":
         cat = cls()
         seen_files: set[Path] = set()
-        for origin, folder, kind in cls._places(paths, cwd):
+        for rank, (origin, folder, kind) in enumerate(cls._places(paths, cwd)):
             for f in _yaml_files(folder):
                 real = f.resolve()
                 if real in seen_files:
                     continue
                 seen_files.add(real)
-                cat._add_file(f, origin, kind)
+                cat._add_file(f, origin, kind, rank // 3)
+        cat.attach_tests()
         return cat
 
     @classmethod
@@ -271,7 +397,7 @@ class Catalog:
                 return cat.scenarios[scenario_id]
         return cls.discover(paths, cwd).get(scenario_id)  # not found: the full list for the message
 
-    def _add_file(self, path: Path, origin: str, kind: str) -> None:
+    def _add_file(self, path: Path, origin: str, kind: str, rank: int = 0) -> None:
         if kind == "persona":
             self.persona_paths.setdefault(path.stem, str(path))
             self.files.append(str(path))
@@ -287,6 +413,13 @@ class Catalog:
             self.persona_paths.setdefault(path.stem, str(path))
             self.files.append(str(path))
             return
+        if found == "tests":
+            self.files.append(str(path))
+            try:
+                self.test_files.append((str(path), doc, validate(doc, ScenarioTests), rank))
+            except LoadError as exc:
+                self.findings += exc.findings
+            return
         if kind == "" and found != "scenario":
             return  # some other YAML in a --path folder (an exam, a rule file): not ours
         self.files.append(str(path))
@@ -301,6 +434,23 @@ class Catalog:
                 self.findings.append(doc.at(("id",), f"id: duplicate scenario id {spec.id!r} (also in {first.path})"))
             return  # a higher-priority place already has it
         self.scenarios[spec.id] = Scenario(spec, str(path), doc, origin, self)
+        self._rank[spec.id] = rank
+
+    def attach_tests(self) -> None:
+        """Give each scenario the test files written for it. A tests file from a lower-priority place
+        than the scenario (the bundled tests of a scenario a trainer has replaced) is left out."""
+        for sc in self.scenarios.values():
+            sc.side_tests = []
+        for path, doc, spec, rank in self.test_files:
+            sc = self.scenarios.get(spec.scenario)
+            if sc is None:
+                known = ", ".join(sorted(self.scenarios)) or "none found"
+                self.findings.append(doc.at(("scenario",), f"scenario: unknown scenario {spec.scenario!r} "
+                                                           f"(known: {known})"))
+                continue
+            if rank > self._rank.get(sc.id, 0):
+                continue
+            sc.side_tests += [BoundTest(t, path, doc, ("tests", i)) for i, t in enumerate(spec.tests)]
 
     def persona_path(self, persona_id: str) -> str | None:
         return self.persona_paths.get(persona_id)
@@ -327,8 +477,10 @@ class Catalog:
                 findings.append(persona.doc.at(("id",), f"id: {persona.id!r} differs from the file name "
                                                f"{pid!r}; scenarios find personas by file name"))
         for sc in self.scenarios.values():
-            _, more = sc.check_persona()
+            persona, more = sc.check_persona()
             findings += [f for f in more if f.path == sc.path]  # persona findings are listed above
+            if persona is not None:
+                findings += sc.check_tests(persona)
         return _unique(findings)
 
 
@@ -336,9 +488,7 @@ def _unique(findings: Iterable[Finding]) -> list[Finding]:
     return sorted(set(findings), key=lambda f: (f.path, f.line, f.col, f.message))
 
 
-def check_files(paths: Sequence[str | Path], search: Sequence[str | Path] = ()) -> tuple[list[Finding], int]:
-    """Validate the given files or folders (personas referenced by scenarios are looked up in the
-    search path, then beside the file). Returns findings and how many files were checked."""
+def _expand(paths: Sequence[str | Path]) -> list[Path]:
     files: list[Path] = []
     for p in paths:
         p = Path(p)
@@ -346,8 +496,12 @@ def check_files(paths: Sequence[str | Path], search: Sequence[str | Path] = ()) 
             files += _yaml_files(p) + _yaml_files(p / "scenarios") + _yaml_files(p / "personas")
         else:
             files.append(p)
-    cat = Catalog.discover(search)
-    # personas beside the files given win over the catalog's, so a trainer checks their own work
+    return files
+
+
+def _local_catalog(files: Sequence[Path], cat: "Catalog") -> "Catalog":
+    """Personas for the files given: the files themselves, personas/ beside them, then the search path,
+    so a trainer checks their own work against their own personas."""
     local = Catalog()
     for f in files:
         try:
@@ -366,7 +520,18 @@ def check_files(paths: Sequence[str | Path], search: Sequence[str | Path] = ()) 
                 local.persona_paths.setdefault(pf.stem, str(pf))
     for pid, path in cat.persona_paths.items():
         local.persona_paths.setdefault(pid, path)
+    return local
+
+
+def check_files(paths: Sequence[str | Path], search: Sequence[str | Path] = ()) -> tuple[list[Finding], int]:
+    """Validate the given files or folders (personas referenced by scenarios are looked up in the
+    search path, then beside the file). Returns findings and how many files were checked."""
+    files = _expand(paths)
+    cat = Catalog.discover(search)
+    local = _local_catalog(files, cat)
     findings = list(local.findings)
+    tests_files: list[tuple[Path, Document, ScenarioTests]] = []
+    checked: dict[str, Scenario] = {}
     for f in files:
         if str(f) not in local.files or any(x.path == str(f) for x in local.findings):
             continue
@@ -374,8 +539,16 @@ def check_files(paths: Sequence[str | Path], search: Sequence[str | Path] = ()) 
             findings += local.persona(str(f))[1]
             continue
         doc = load(f)
-        if _kind(doc.data) == "unknown":
-            findings.append(doc.at((), "not a persona (needs states:) or a scenario (needs persona: and case:)"))
+        kind = _kind(doc.data)
+        if kind == "unknown":
+            findings.append(doc.at((), "not a persona (needs states:), a scenario (needs persona: and case:) "
+                                       "or a tests file (needs scenario: and tests:)"))
+            continue
+        if kind == "tests":
+            try:
+                tests_files.append((f, doc, validate(doc, ScenarioTests)))
+            except LoadError as exc:
+                findings += exc.findings
             continue
         try:
             spec = validate(doc, ScenarioFile)
@@ -383,8 +556,22 @@ def check_files(paths: Sequence[str | Path], search: Sequence[str | Path] = ()) 
             findings += exc.findings
             continue
         sc = Scenario(spec, str(f), doc, "path", local)
+        checked.setdefault(spec.id, sc)
         persona, more = sc.check_persona()
         findings += more
+        if persona is not None:
+            findings += sc.check_tests(persona)
+    for f, doc, spec in tests_files:
+        sc = checked.get(spec.scenario) or _beside(f, spec.scenario, local) or cat.scenarios.get(spec.scenario)
+        if sc is None:
+            known = ", ".join(sorted(set(cat.scenarios) | set(checked))) or "none found"
+            findings.append(doc.at(("scenario",), f"scenario: unknown scenario {spec.scenario!r} (known: {known})"))
+            continue
+        persona, _ = sc.check_persona()
+        if persona is not None:
+            view = Scenario(sc.spec.model_copy(update={"tests": []}), sc.path, sc.doc, sc.origin, sc.catalog,
+                            side_tests=[BoundTest(t, str(f), doc, ("tests", i)) for i, t in enumerate(spec.tests)])
+            findings += view.check_tests(persona)
     # duplicate ids among the files given
     ids: dict[str, str] = {}
     for f in files:
@@ -401,3 +588,79 @@ def check_files(paths: Sequence[str | Path], search: Sequence[str | Path] = ()) 
             else:
                 ids[sid] = str(f)
     return _unique(findings), len(files)
+
+
+def _beside(path: Path, scenario_id: str, local: "Catalog") -> Scenario | None:
+    """The scenario with this id in the same folder as a tests file (usually ``<id>.yaml``)."""
+    candidates = [path.parent / f"{scenario_id}.yaml", path.parent / f"{scenario_id}.yml"]
+    candidates += [g for g in _yaml_files(path.parent) if g not in candidates]
+    for g in candidates:
+        if not g.is_file() or g == path:
+            continue
+        try:
+            doc = load(g)
+            if _kind(doc.data) != "scenario" or not isinstance(doc.data, dict) or doc.data.get("id") != scenario_id:
+                continue
+            return Scenario(validate(doc, ScenarioFile), str(g), doc, "path", local)
+        except LoadError:
+            continue
+    return None
+
+
+def collect_tests(paths: Sequence[str | Path], search: Sequence[str | Path] = ()
+                  ) -> tuple[list[tuple[Scenario, list[BoundTest]]], list[Finding], int]:
+    """The test calls to run: for a scenario file its own ``tests:`` and the ``.tests.yaml`` files
+    beside it; for a tests file its tests; no PATH: every scenario found. Returns (scenario, tests)
+    pairs in a stable order, findings for files that could not be read, and the number of files."""
+    cat = Catalog.discover(search)
+    if not paths:
+        items = sorted(cat.scenarios.values(), key=lambda sc: sc.id)
+        return [(sc, sc.tests()) for sc in items], list(cat.findings), len(cat.files)
+    for p in paths:
+        if not Path(p).exists():
+            raise UserError(f"{p}: no such file or directory")
+    files = _expand(paths)
+    local = _local_catalog(files, cat)
+    findings = list(local.findings)
+    chosen: dict[str, tuple[Scenario, list[BoundTest]]] = {}
+    tests_files: list[tuple[Path, Document, ScenarioTests]] = []
+    given = {f.resolve() for f in files}
+    for f in files:
+        if str(f) not in local.files or any(x.path == str(f) for x in local.findings):
+            continue
+        doc = load(f)
+        kind = _kind(doc.data)
+        try:
+            if kind == "tests":
+                tests_files.append((f, doc, validate(doc, ScenarioTests)))
+            elif kind == "scenario":
+                sc = Scenario(validate(doc, ScenarioFile), str(f), doc, "path", local)
+                if sc.id in chosen:
+                    findings.append(doc.at(("id",), f"id: duplicate scenario id {sc.id!r} "
+                                                    f"(also in {chosen[sc.id][0].path})"))
+                    continue
+                chosen[sc.id] = (sc, [BoundTest(t, sc.path, doc, ("tests", i)) for i, t in enumerate(sc.spec.tests)])
+                for g in _yaml_files(f.parent):  # tests files beside it
+                    if g.resolve() in given:
+                        continue
+                    try:
+                        gdoc = load(g)
+                        if _kind(gdoc.data) == "tests" and gdoc.data.get("scenario") == sc.id:
+                            tests_files.append((g, gdoc, validate(gdoc, ScenarioTests)))
+                    except LoadError as exc:
+                        findings += exc.findings
+        except LoadError as exc:
+            findings += exc.findings
+    for f, doc, spec in tests_files:
+        bound = [BoundTest(t, str(f), doc, ("tests", i)) for i, t in enumerate(spec.tests)]
+        if spec.scenario in chosen:
+            chosen[spec.scenario][1].extend(bound)
+            continue
+        sc = _beside(f, spec.scenario, local) or cat.scenarios.get(spec.scenario)
+        if sc is None:
+            known = ", ".join(sorted(cat.scenarios)) or "none found"
+            findings.append(doc.at(("scenario",), f"scenario: unknown scenario {spec.scenario!r} (known: {known})"))
+            continue
+        chosen[spec.scenario] = (sc, bound)
+    items = sorted(chosen.values(), key=lambda pair: pair[0].id)
+    return items, _unique(findings), len(files)

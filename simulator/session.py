@@ -141,6 +141,7 @@ class Fired:
     reason: str = ""
     source: str | None = None
     dest: str | None = None
+    index: int | None = None  # the transition's place in the persona file (for test coverage)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": self.kind, "name": self.name, "because": list(self.because),
@@ -380,7 +381,8 @@ class Session:
         line_pool: list[CLine]
         if transition is not None:
             fired.append(Fired("transition", transition.trigger, _because(transition.when, transition.unless),
-                               tuple(e for e, _ in transition.effects), transition.reason, previous, transition.dest))
+                               tuple(e for e, _ in transition.effects), transition.reason, previous, transition.dest,
+                               transition.index))
             line_pool = transition.lines or self.persona.states[self.state].lines
         else:
             line_pool = self.persona.states[self.state].lines

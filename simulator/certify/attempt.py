@@ -1,0 +1,240 @@
+"""One attempt at an exam, call by call: the API that ``grade`` and the TUI's exam mode share.
+
+    run = ExamRun.begin(exam, "trainee-042", engine=CallEngine(), store=store, key=key)
+    with run:                                      # an exception inside marks it incomplete
+        for call in run.pending():                 # ExamCall: scenario and fixed seed, in order
+            session = run.session(call)            # the TUI drives it: start / reply / finish
+            ...
+            run.record(session.to_dict(), duration_s=212.5)
+        result = run.finish()                      # AttemptResult: passed, reasons, signature
+
+The attempt is stored, signed and marked ``incomplete`` the moment it begins (so it counts
+against the limit at once), and re-signed after every call. Only ``finish()`` makes it
+``passed`` or ``failed``: a crash leaves it ``incomplete`` — never lost, never passed.
+
+Without a store (no signing key: practice), the same code scores the calls and stores nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from ..errors import LoadError, UserError
+from .calls import Engine, slim_call
+from .exam import Exam, ExamCall
+from .judge import Verdict, judge
+from .signing import SigningKey, canonical
+
+if TYPE_CHECKING:  # the store (and SQLAlchemy) is imported only when an attempt is stored
+    from .store import Store
+
+RECORD_FORMAT = "collector-sim.attempt/1"
+_TRAINEE_BAD = set(chr(c) for c in range(32)) | {"\x7f"}
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def check_trainee(trainee: str) -> str:
+    t = (trainee or "").strip()
+    if not t:
+        raise UserError("--trainee: give the trainee's id")
+    if len(t) > 200 or any(ch in _TRAINEE_BAD for ch in t):
+        raise UserError("--trainee: an id is at most 200 characters, without control characters")
+    return t
+
+
+@dataclass
+class AttemptResult:
+    """What a finished (or abandoned) attempt came to; ``to_dict`` is the ``grade --json`` shape."""
+
+    exam: str
+    trainee: str
+    attempt: int | None
+    status: str
+    verdict: Verdict
+    calls: list[dict[str, Any]]
+    signature: str | None
+    stored: bool
+    store: str | None = None
+    note: str | None = None
+    record: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "exam": self.exam, "trainee": self.trainee, "attempt": self.attempt,
+            "calls": [{"scenario": c["scenario"], "seed": c["seed"], "outcome": c["outcome"],
+                       "summary": c["summary"], "duration_s": c.get("duration_s")} for c in self.calls],
+            "passed": self.passed, "status": self.status, "reasons": list(self.verdict.reasons),
+            "scores": dict(self.verdict.scores), "red_lines": [dict(r) for r in self.verdict.red_lines],
+            "signature": self.signature, "stored": self.stored, "store": self.store,
+        }
+
+
+class ExamRun:
+    """An attempt in progress. Create with ``ExamRun.begin``."""
+
+    def __init__(self, exam: Exam, trainee: str, engine: Engine, store: Store | None, key: SigningKey | None,
+                 now: Callable[[], str] = now_iso):
+        self.exam = exam
+        self.trainee = check_trainee(trainee)
+        self.engine = engine
+        self.store = store
+        self.key = key
+        self.now = now
+        self.calls: list[dict[str, Any]] = []
+        self.attempt_no: int | None = None
+        self.attempt_id: int | None = None
+        self.status = "incomplete"
+        self.note: str | None = None
+        self.started_at = now()
+        self.finished_at: str | None = None
+        self.signature: str | None = None
+        self.content: dict[str, Any] = {}
+        self._verdict: Verdict | None = None
+
+    # -- beginning ------------------------------------------------------------------------------
+    @classmethod
+    def begin(cls, exam: Exam, trainee: str, *, engine: Engine, store: Store | None = None,
+              key: SigningKey | None = None, now: Callable[[], str] = now_iso) -> "ExamRun":
+        """Start an attempt. With a store it is numbered, limited and stored at once; that needs a key."""
+        if store is not None and key is None:
+            raise UserError("cannot certify without a signing key: set COLLECTOR_SIM_KEY "
+                            "(or COLLECTOR_SIM_KEY_FILE)")
+        run = cls(exam, trainee, engine, store, key, now)
+        check_exam = getattr(engine, "check_exam", None)
+        if check_exam is not None:
+            findings = check_exam(exam)
+            if findings:
+                raise LoadError(findings)
+        run.content = engine.content_hashes([c.scenario for c in exam.spec.calls], exam.spec.lang)
+        run.content["exam"] = exam.text_hash
+        if store is not None:
+            def seal(number: int) -> tuple[dict[str, Any], str, str]:
+                run.attempt_no = number
+                return run._sealed()
+
+            run.attempt_id, run.attempt_no = store.create_attempt(exam.id, run.trainee, exam.spec.attempts, seal)
+        return run
+
+    # -- the calls ------------------------------------------------------------------------------
+    def pending(self) -> list[ExamCall]:
+        """The calls still to make, in exam order."""
+        return list(self.exam.spec.calls[len(self.calls):])
+
+    def next_call(self) -> ExamCall | None:
+        rest = self.pending()
+        return rest[0] if rest else None
+
+    def time_limit(self, call: ExamCall) -> int | None:
+        return self.exam.time_limit(call)
+
+    def session(self, call: ExamCall) -> Any:
+        """A session for this call, with the exam's seed (for a UI to drive)."""
+        return self.engine.session(call.scenario, call.seed)  # type: ignore[attr-defined]
+
+    def record(self, result: dict[str, Any], duration_s: float | None = None) -> None:
+        """Store a finished call (the session's ``to_dict()``) and re-sign the attempt."""
+        if self.status != "incomplete" or self.note is not None:
+            raise UserError(f"attempt {self.attempt_no} is closed ({self.status}); no more calls")
+        call = self.next_call()
+        if call is None:
+            raise UserError("every call of this exam is already recorded")
+        if result.get("scenario") != call.scenario or int(result.get("seed", -1)) != call.seed:
+            raise UserError(f"expected call {len(self.calls) + 1} to be {call.scenario} with seed {call.seed}, "
+                            f"got {result.get('scenario')} with seed {result.get('seed')}")
+        if not result.get("outcome"):
+            raise UserError(f"{call.scenario}: the call has not ended (no outcome); finish the session first")
+        stored = slim_call(result)
+        stored["duration_s"] = None if duration_s is None else round(float(duration_s), 1)
+        stored["time_limit_s"] = self.time_limit(call)
+        self.calls.append(stored)
+        self._save()
+
+    def play(self, call: ExamCall, replies: Sequence[str], duration_s: float | None = None) -> dict[str, Any]:
+        """Run a call from recorded replies and record it (``grade``)."""
+        result = self.engine.run_call(call.scenario, call.seed, list(replies))
+        self.record(result, duration_s)
+        return result
+
+    # -- ending ---------------------------------------------------------------------------------
+    def finish(self) -> AttemptResult:
+        """Judge the attempt: passed or failed, signed. Every call must have been recorded."""
+        if self.note is not None:
+            raise UserError(f"attempt {self.attempt_no} was abandoned: {self.note}")
+        if self.pending():
+            raise UserError(f"{len(self.pending())} call(s) not made yet; abandon() the attempt instead")
+        if self.finished_at is None:
+            self._verdict = self._judge()
+            self.status = "passed" if self._verdict.passed else "failed"
+            self.finished_at = self.now()
+            self._save()
+        return self.result()
+
+    def abandon(self, note: str) -> AttemptResult:
+        """Close the attempt as incomplete, saying why (the UI quit, a call failed to load…)."""
+        if self.finished_at is None and self.note is None:
+            self.note = note[:500]
+            self._save()
+        return self.result()
+
+    def __enter__(self) -> "ExamRun":
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc_type is not None and self.finished_at is None:
+            try:
+                self.abandon(f"interrupted: {exc_type.__name__}: {exc}".strip().rstrip(":"))
+            except Exception:  # the store may be what failed; the row stays incomplete anyway
+                pass
+
+    def result(self) -> AttemptResult:
+        verdict = self._verdict or self._judge()
+        return AttemptResult(self.exam.id, self.trainee, self.attempt_no, self.status, verdict, list(self.calls),
+                             self.signature, self.store is not None, self.store.shown if self.store else None,
+                             self.note, self.to_record())
+
+    # -- the signed record ----------------------------------------------------------------------
+    def _judge(self) -> Verdict:
+        return judge(self.exam.spec.pass_rules.model_dump(exclude_none=True), self.calls, len(self.exam.spec.calls))
+
+    def to_record(self) -> dict[str, Any]:
+        """The whole attempt as one JSON object: what is stored and what the signature covers."""
+        verdict = self._verdict if self.finished_at else self._judge()
+        result = verdict.to_dict()
+        if self.status == "incomplete":
+            result["passed"] = None
+        spec = self.exam.spec
+        return {
+            "format": RECORD_FORMAT,
+            "exam": {"id": spec.id, "title": spec.title, "lang": spec.lang, "attempts": spec.attempts,
+                     "pass": spec.pass_rules.model_dump(exclude_none=True),
+                     "calls": [{"scenario": c.scenario, "seed": c.seed, "time_limit_s": self.time_limit(c)}
+                               for c in spec.calls]},
+            "trainee": self.trainee, "attempt": self.attempt_no, "status": self.status,
+            "started_at": self.started_at, "finished_at": self.finished_at, "note": self.note,
+            "engine": {"version": self.engine.version, "content": self.content},
+            "calls": self.calls, "result": result,
+            "key_id": self.key.key_id if self.key else None,
+        }
+
+    def _sealed(self) -> tuple[dict[str, Any], str, str]:
+        assert self.key is not None
+        record = self.to_record()
+        text = canonical(record)
+        self.signature = self.key.sign(text)
+        return record, text, self.signature
+
+    def _save(self) -> None:
+        if self.store is None or self.attempt_id is None:
+            return
+        record, text, signature = self._sealed()
+        self.store.update_attempt(self.attempt_id, record, text, signature)

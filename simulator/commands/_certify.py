@@ -1,0 +1,34 @@
+"""Options shared by the certification commands (exams, grade, verify, report)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_db_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", metavar="PATH|URL",
+                   help="results store: an SQLite file or an SQLAlchemy URL such as postgresql://user@host/db "
+                        "(default: $COLLECTOR_SIM_DB, else SQLite in the user data directory)")
+
+
+def add_path_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--path", action="append", default=[], metavar="DIR",
+                   help="also look for exams (and scenarios, personas) in DIR; repeatable, wins over bundled ones")
+
+
+class store_errors:
+    """Turn a database failure in the middle of a command into one ``error: …`` line (exit 2)."""
+
+    def __enter__(self) -> "store_errors":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:  # type: ignore[no-untyped-def]
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from ..errors import UserError
+
+        if exc_type is not None and issubclass(exc_type, SQLAlchemyError):
+            orig = getattr(exc, "orig", None) or exc
+            first = (str(orig).strip().splitlines() or [exc_type.__name__])[0]
+            raise UserError(f"results store: {first}") from None
+        return False

@@ -1,0 +1,81 @@
+"""``collector-sim new scenario``: a valid, commented scenario to start from."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from ..errors import UserError
+from ._common import add_path_option
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("new", help="start a new scenario from a commented template", description=(
+        "Write a new file to start from. 'new scenario --persona P --id ID' writes DIR/ID.yaml "
+        "(default DIR: ./scenarios): a case file that suits the persona, comments in Chinese and English "
+        "on every field, and two test calls; 'validate' and 'test' pass on it as written."))
+    kinds = p.add_subparsers(dest="kind", metavar="KIND", parser_class=type(p))
+    kinds.required = True
+    s = kinds.add_parser("scenario", help="a new scenario file", description=(
+        "Write DIR/ID.yaml for persona P. Refuses to overwrite a file or to reuse a scenario id."))
+    s.add_argument("--persona", required=True, metavar="P", help="the persona id (angry, evasive, hardship, lost_contact, …)")
+    s.add_argument("--id", required=True, metavar="ID", help="the new scenario's id: lower_snake_case")
+    s.add_argument("--out", default="scenarios", metavar="DIR", help="where to write it (default: scenarios)")
+    add_path_option(s)
+    s.set_defaults(func=run)
+
+
+def _schema_ref(out: Path) -> str | None:
+    """A relative path from the new file to scenario.schema.json, if one is near."""
+    for base in (out, out.parent, Path.cwd()):
+        candidate = base / "schemas" / "scenario.schema.json"
+        if candidate.is_file():
+            return Path(os.path.relpath(candidate.resolve(), out.resolve())).as_posix()
+    return None
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..scaffold import ID_PATTERN, scenario_yaml
+    from ..scenario import Catalog, check_files
+
+    sid = args.id
+    if not ID_PATTERN.match(sid):
+        raise UserError(f"--id {sid!r}: an id is lower_snake_case, 2-64 characters: a letter first, then "
+                        "letters, digits or _ (e.g. hardship_medical_bills)")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out {args.out}: not a directory")
+    target = out / f"{sid}.yaml"
+    if target.exists():
+        raise UserError(f"{target} already exists; not overwriting it (choose another --id, or another --out)")
+    cat = Catalog.discover(args.path)
+    path = cat.persona_path(args.persona)
+    if path is None:
+        known = ", ".join(sorted(cat.persona_paths)) or "none found"
+        raise UserError(f"--persona {args.persona!r}: unknown persona (known: {known})")
+    persona, findings = cat.persona(path)
+    if persona is None or findings:
+        raise UserError(f"--persona {args.persona!r}: {path} has problems; run 'collector-sim validate {path}'")
+    if sid in cat.scenarios:
+        raise UserError(f"--id {sid!r} is already taken by {cat.scenarios[sid].path}; choose another id")
+    ref = _schema_ref(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with open(target, "x", encoding="utf-8") as fh:  # "x": never overwrite, even in a race
+            fh.write(scenario_yaml(persona, sid, ref, target.as_posix()))
+    except FileExistsError:
+        raise UserError(f"{target} already exists; not overwriting it") from None
+    except OSError as exc:
+        raise UserError(f"{target}: cannot write: {exc.strerror}") from None
+    problems, _ = check_files([target], args.path)
+    for f in problems:  # pragma: no cover - the templates are tested to validate
+        print(str(f))
+    print(f"wrote {target}")
+    print(f"next: edit it, then 'collector-sim validate {target}' and 'collector-sim test {target}'",
+          file=sys.stderr)
+    if ref is None:
+        print("tip: run 'collector-sim schema' once for completion and checking in your editor (AUTHORING.md)",
+              file=sys.stderr)
+    return 1 if problems else 0

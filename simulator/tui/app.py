@@ -1,0 +1,235 @@
+"""The Textual app and its factory, ``make_app`` (used by ``collector-sim play``, the tests and bench).
+
+Screens: picker → case file → call → debrief, with help, quit and resume dialogs on top. The app
+keeps the screen stack shallow: [picker, one screen], so "pick another" is one pop away.
+The domain (catalog, session, analyzer) is plain Python; this module only wires it to screens.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import Screen
+
+from ..errors import UserError
+from .screens.call import CallScreen
+from .screens.casefile import CaseFileScreen
+from .screens.debrief import DebriefScreen
+from .screens.modals import ConfirmQuitScreen, HelpScreen, ResumeScreen
+from .screens.picker import PickerScreen
+from .store import SessionRecord, SessionStore, turn_record
+
+CallEnd = Callable[[Any], None]
+
+
+class CollectorSimApp(App[None]):
+    CSS_PATH = "collector_sim.tcss"
+    TITLE = "collector-sim"
+    SUB_TITLE = ""
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "退出", priority=True),
+        Binding("ctrl+c", "quit", "退出", show=False, priority=True),
+        Binding("f1", "help", "帮助"),
+        Binding("ctrl+t", "toggle_theme", "明/暗", show=False),
+    ]
+
+    def __init__(self, catalog: Any, store: SessionStore, *, scenario_id: str | None = None, seed: int | None = None,
+                 exam: bool = False, resume: SessionRecord | None = None, now: Callable[[], float] | None = None,
+                 queue: Sequence[tuple[str, int]] = (), on_call_end: CallEnd | None = None,
+                 time_limit: float | None = None, locked_mode: bool = False, offer_resume: bool = True,
+                 theme: str | None = None):
+        super().__init__()
+        self.catalog = catalog
+        self.store = store
+        self.scenario_id = scenario_id
+        self.seed = seed
+        self.exam = exam
+        self.resume_record = resume
+        self.now = now or time.monotonic
+        self.queue = list(queue)
+        self.on_call_end = on_call_end
+        self.time_limit = time_limit
+        self.locked_mode = locked_mode
+        self._offer_resume = offer_resume and resume is None and scenario_id is None and not queue
+        self.finished: list[Any] = []   # sessions finished in this run, in order
+        if theme:
+            self.theme = theme
+
+    # -- start-up --------------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        self._warm_up()
+        self.push_screen(PickerScreen(offer_resume=self._offer_resume))
+        if self.resume_record is not None:
+            self.resume(self.resume_record)
+        elif self.queue:
+            self.next_call()
+        elif self.scenario_id:
+            self.open_case(self.scenario_id)
+
+    @work(thread=True, group="warmup", exit_on_error=False)
+    def _warm_up(self) -> None:
+        """Compile the rule packs before the first reply, so even turn 1 answers at once."""
+        from ..analyzer import analyze
+
+        for lang in sorted({sc.spec.lang for sc in self.catalog.scenarios.values()} or {"zh"}):
+            try:
+                analyze("您好" if lang == "zh" else "Hello", {"lang": lang})
+            except Exception:
+                pass
+
+    # -- navigation ------------------------------------------------------------------------------
+    def _show(self, screen: Screen[Any]) -> None:
+        """Put ``screen`` on top of the picker (replacing whatever was above it)."""
+        if isinstance(self.screen, PickerScreen):
+            self.push_screen(screen)
+        else:
+            self.switch_screen(screen)
+
+    def show_picker(self) -> None:
+        if self.locked_mode:
+            return
+        if not isinstance(self.screen, PickerScreen) and len(self.screen_stack) > 2:
+            self.pop_screen()
+
+    def _seed(self, seed: int | None = None) -> int:
+        if seed is not None:
+            return seed
+        if self.seed is not None:
+            return self.seed
+        return random.SystemRandom().randrange(1, 10000)
+
+    def open_case(self, scenario_id: str, seed: int | None = None) -> None:
+        scenario = self.catalog.get(scenario_id)
+        self._show(CaseFileScreen(scenario, self._seed(seed)))
+
+    def start_call(self, scenario: Any, seed: int) -> None:
+        from ..session import Session
+
+        session = Session(scenario, seed)
+        session.start()
+        log = self.store.new_log({"scenario": scenario.id, "seed": seed, "mode": "exam" if self.exam else "practice",
+                                  "persona": session.persona.id, "title": scenario.spec.title,
+                                  "path": scenario.path})
+        for t in session.turns:
+            log.append(turn_record(t))
+        self._show(CallScreen(session, log, exam=self.exam, time_limit=self.time_limit))
+
+    def resume(self, record: SessionRecord) -> None:
+        """Replay an unfinished call's replies with its seed and continue it."""
+        from ..session import Session
+
+        try:
+            scenario = self.catalog.get(record.scenario)
+        except UserError as exc:
+            self.notify(str(exc), title="无法继续", severity="error")
+            return
+        session = Session.replay(scenario, record.seed, record.replies)
+        said = [t.get("debtor") for t in record.turns]
+        again = [t.debtor for t in session.turns][:len(said)]
+        if said != again:
+            self.notify("场景或人设文件已改动,重放出的对方回答与记录不同。", title="注意", severity="warning", timeout=8)
+        self.exam = record.mode == "exam"
+        log = self.store.reopen(record)
+        screen = CallScreen(session, log, exam=self.exam, resumed=True, time_limit=self.time_limit)
+        self._show(screen)
+
+    def offer_resume(self, quiet: bool = False) -> None:
+        records = [r for r in self.store.unfinished() if r.scenario in self.catalog.scenarios]
+        if not records:
+            if not quiet:
+                self.notify("没有未完成的通话。", timeout=3)
+            return
+        record = records[0]
+        title = self.catalog.scenarios[record.scenario].spec.title
+
+        def answered(answer: str | None) -> None:
+            if answer == "resume":
+                self.resume(record)
+            elif answer == "discard":
+                self.store.abandon(record)
+                self.notify("已放弃这通未完成的通话。", timeout=3)
+
+        self.push_screen(ResumeScreen(record, title), answered)
+
+    def call_ended(self, screen: CallScreen) -> None:
+        self.finished.append(screen.session)
+        if self.on_call_end is not None:
+            self.on_call_end(screen.session)
+
+    def show_debrief(self, screen: CallScreen) -> None:
+        self._show(DebriefScreen(screen.session, exam=screen.exam, duration=screen.elapsed,
+                                 has_next=bool(self.queue)))
+
+    def next_call(self) -> None:
+        if not self.queue:
+            return
+        scenario_id, seed = self.queue.pop(0)
+        self.open_case(scenario_id, seed)
+
+    # -- keys ------------------------------------------------------------------------------------
+    def action_quit(self) -> None:  # type: ignore[override]
+        screen = self.screen
+        if isinstance(screen, ConfirmQuitScreen):
+            self.exit()
+            return
+        if isinstance(screen, CallScreen) and not screen.done:
+            def answered(quit: bool | None) -> None:
+                if quit:
+                    self.exit()
+
+            self.push_screen(ConfirmQuitScreen(), answered)
+            return
+        self.exit()
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+
+    def on_unmount(self) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, CallScreen) and screen.session_log is not None:
+                screen.session_log.close()
+
+
+def make_app(scenario_id: str | None = None, *, seed: int | None = None, exam: bool = False, resume: bool = False,
+             paths: Sequence[str | Path] = (), home: str | Path | None = None, catalog: Any = None,
+             now: Callable[[], float] | None = None, queue: Sequence[tuple[str, int]] = (),
+             on_call_end: CallEnd | None = None, time_limit: float | None = None, locked_mode: bool = False,
+             theme: str | None = None) -> CollectorSimApp:
+    """Build the app. Raises ``UserError`` (exit 2) for an unknown scenario or nothing to resume.
+
+    ``now`` is the clock the call timer reads (tests pass a fixed one); ``home`` overrides
+    ``$COLLECTOR_SIM_HOME``. Certification drives exam mode with ``queue`` (scenario ids and fixed
+    seeds, one call after another), ``locked_mode=True`` and ``on_call_end`` (called with each
+    finished ``Session``).
+    """
+    from ..scenario import Catalog
+
+    if catalog is None:
+        catalog = Catalog.discover(paths)
+    for sid, _ in queue:
+        catalog.get(sid)
+    if scenario_id is not None:
+        catalog.get(scenario_id)
+    store = SessionStore(home)
+    record = None
+    if resume:
+        found = [r for r in store.unfinished(scenario_id) if r.scenario in catalog.scenarios]
+        if not found:
+            where = f" for {scenario_id!r}" if scenario_id else ""
+            raise UserError(f"no unfinished call to resume{where} (looked in {store.folder})")
+        record = found[0]
+    return CollectorSimApp(catalog, store, scenario_id=scenario_id, seed=seed, exam=exam, resume=record, now=now,
+                           queue=queue, on_call_end=on_call_end, time_limit=time_limit, locked_mode=locked_mode,
+                           theme=theme)

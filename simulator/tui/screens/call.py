@@ -1,0 +1,250 @@
+"""The call: the transcript as a chat, the reply box, and the live feedback panel."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.markup import escape
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
+
+from ..coach import DIMENSIONS, MOOD, OUTCOME_GOOD, OUTCOME_LABELS, coaching_line, hint, names
+from ..store import SessionLog, turn_record
+from ..widgets import ChatLine, Gauge, Prose, ScoreBar, Transcript
+
+if TYPE_CHECKING:
+    from ..app import CollectorSimApp
+
+
+def _clock(seconds: float) -> str:
+    s = max(0, int(seconds))
+    return f"{s // 60:02d}:{s % 60:02d}"
+
+
+def _excerpt(text: str, start: int | None, end: int | None, pad: int = 6) -> str:
+    """The reply around a red line's words, the words highlighted (markup)."""
+    if start is None or end is None:
+        return ""
+    a = max(0, start - pad)
+    b = min(len(text), end + pad)
+    return (("…" if a > 0 else "") + escape(text[a:start]) + f"[b $text-error on $error-muted]{escape(text[start:end])}[/]"
+            + escape(text[end:b]) + ("…" if b < len(text) else ""))
+
+
+class CallScreen(Screen[None]):
+    app: "CollectorSimApp"
+    AUTO_FOCUS = "#reply"
+    BINDINGS = [
+        Binding("f2", "hint", "提示"),
+        Binding("f3", "hang_up", "挂断"),
+        Binding("pageup", "scroll(-1)", "上翻", show=False),
+        Binding("pagedown", "scroll(1)", "下翻", show=False),
+    ]
+
+    def __init__(self, session: Any, log: SessionLog | None, *, exam: bool, resumed: bool = False,
+                 time_limit: float | None = None):
+        super().__init__()
+        self.session = session
+        self.session_log = log
+        self.exam = exam
+        self.resumed = resumed
+        self.time_limit = time_limit
+        self.started_at = 0.0
+        self.done = False
+        self._red_names, _ = names(session.scenario.spec.lang)
+        case = session.scenario.case
+        self.other = (f"{case.debtor_name}{case.honorific}" if case.answerer.is_debtor
+                      else f"{case.answerer.relation}{(' ' + case.answerer.name) if case.answerer.name else ''}")
+        self._last_line: ChatLine | None = None
+
+    # -- layout ----------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="call"):
+            with Vertical(id="call-left"):
+                yield Transcript(id="transcript")
+                yield Input(placeholder="说点什么,回车发送 · F2 提示 · F3 挂断" if not self.exam else
+                            "说点什么,回车发送 · F3 挂断", id="reply", max_length=500)
+            with VerticalScroll(id="side", can_focus=False):
+                yield Static("", id="status")
+                with Vertical(id="feedback") as fb:
+                    fb.border_title = "上一句"
+                    for key, label in DIMENSIONS:
+                        yield ScoreBar(label, id=f"score-{key}")
+                    yield Prose("", id="redlines")
+                    yield Prose("", id="coach")
+                with Vertical(id="mood") as mood:
+                    mood.border_title = "对方情绪"
+                    for key, label in MOOD:
+                        yield Gauge(label, self.session.variables.get(key, 0), id=f"mood-{key}")
+                yield Prose("", id="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.set_class(self.exam, "-exam")
+        self.started_at = self.app.now()
+        s = self.session
+        self.app.sub_title = f"{s.scenario.spec.title} · {'考试' if self.exam else '练习'}"
+        transcript = self.query_one(Transcript)
+        if self.resumed:
+            transcript.note(f"—— 已恢复未完成的通话(重放了 {sum(1 for t in s.turns if t.turn > 0)} 句)——")
+        for t in s.turns:
+            self._show_turn(t, replay=True)
+        if not s.turns:
+            transcript.note(f"—— 电话接通了,{self.other}在听。你先说 ——")
+        self._update_status()
+        self.set_interval(1.0, self._tick)
+        if s.turns and s.turns[-1].analysis is not None:
+            self._update_feedback(s.turns[-1])
+        self.query_one("#hint", Prose).display = False
+        self.query_one("#reply", Input).focus()
+
+    # -- the turn --------------------------------------------------------------------------------
+    @on(Input.Submitted, "#reply")
+    def _submit(self, event: Input.Submitted) -> None:
+        if self.done:
+            if self.session.ended:
+                self.app.show_debrief(self)
+            return
+        text = event.value.strip()
+        if not text:
+            return
+        event.input.value = ""
+        self.take_turn(text)
+
+    def take_turn(self, text: str) -> None:
+        """Say ``text``: the engine answers at once (a few ms); the turn is on disk before it is shown."""
+        try:
+            result = self.session.reply(text)
+        except Exception as exc:  # an engine or rule-pack error must not lose the call
+            self.query_one("#reply", Input).value = text
+            self.notify(f"{type(exc).__name__}: {exc}", title="引擎出错,这句没有计入(通话已保存)",
+                        severity="error", timeout=10)
+            return
+        if self.session_log is not None:
+            self.session_log.append(turn_record(result))
+        if result.ended:
+            self._log_end()
+        self._show_turn(result)
+        self._update_feedback(result)
+        self._update_status()
+        self.query_one("#hint", Prose).display = False
+        if result.ended:
+            self._ended()
+
+    def _show_turn(self, t: Any, replay: bool = False) -> None:
+        transcript = self.query_one(Transcript)
+        if t.trainee:
+            spans = [] if self.exam else [(r.start, r.end) for r in t.red_lines if r.start is not None]
+            transcript.add("我", t.trainee, "trainee", spans)
+        if t.debtor:
+            self._last_line = transcript.add(self.other, t.debtor, "debtor")
+        if replay and t.ended:
+            self._ended()
+
+    def _update_feedback(self, t: Any) -> None:
+        a = t.analysis
+        for key, _ in DIMENSIONS:
+            self.query_one(f"#score-{key}", ScoreBar).value = a.scores.get(key) if a is not None else None
+        red = self.query_one("#redlines", Prose)
+        if a is not None and a.red_lines:
+            parts = []
+            by_rule: dict[str, list[Any]] = {}
+            for r in a.red_lines:
+                by_rule.setdefault(r.rule, []).append(r)
+            for rule, hits in by_rule.items():
+                name = self._red_names.get(rule, rule)
+                r = hits[0]
+                words = _excerpt(t.trainee, r.start, r.end) or escape(r.evidence or r.message)
+                more = f" ×{len(hits)}" if len(hits) > 1 else ""
+                parts.append(f"[b $text-error]✗ 红线 · {name}{more}[/]\n{words}")
+            red.update("\n".join(parts))
+            red.display = True
+        else:
+            red.update("")
+            red.display = False
+        coach = coaching_line(a)
+        self.query_one("#coach", Prose).update(f"» {escape(coach)}" if coach else "")
+        for key, _ in MOOD:
+            self.query_one(f"#mood-{key}", Gauge).set(t.variables.get(key, 0))
+
+    def _update_status(self) -> None:
+        s = self.session
+        elapsed = self.app.now() - self.started_at
+        clock = _clock(elapsed)
+        if self.time_limit:
+            left = self.time_limit - elapsed
+            clock += f" / {_clock(self.time_limit)}"
+            if left < 60:
+                clock = f"[b $text-error]{clock}[/]"
+        self.query_one("#status", Static).update(
+            f"{s.scenario.case.clock} 外呼 · 通话 {clock}\n第 {s.turn} 轮 · {'考试' if self.exam else '练习'}模式")
+
+    def _tick(self) -> None:
+        if self.done:
+            return
+        self._update_status()
+        if self.time_limit and self.app.now() - self.started_at >= self.time_limit:
+            self.notify("时间到,通话结束", severity="warning")
+            self.action_hang_up()
+
+    def _log_end(self) -> None:
+        if self.session_log is not None and not self.session_log.closed:
+            s = self.session
+            self.session_log.append({"kind": "end", "outcome": s.outcome, "ended_by": s.ended_by,
+                             "summary": s.summary(), "duration": round(self.elapsed, 1)})
+            self.session_log.close()
+
+    @property
+    def elapsed(self) -> float:
+        return self.app.now() - self.started_at
+
+    def _ended(self) -> None:
+        self.done = True
+        self._log_end()          # no-op if already written (a resumed call may end on replay)
+        s = self.session
+        outcome = s.outcome or "no_agreement"
+        label = OUTCOME_LABELS.get(outcome, outcome)
+        self.query_one(Transcript).note(f"—— 通话结束:{label} · 按 Enter 查看复盘 ——",
+                                        "good" if outcome in OUTCOME_GOOD else "bad")
+        reply = self.query_one("#reply", Input)
+        reply.placeholder = "通话已结束 · 按 Enter 查看复盘"
+        self._update_status()
+        self.app.call_ended(self)
+
+    # -- keys ------------------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "hint" and self.exam:
+            return False
+        if action == "hang_up" and self.done:
+            return None
+        return True
+
+    def action_hint(self) -> None:
+        if self.exam or self.done:
+            return
+        h = hint(self.session)
+        box = self.query_one("#hint", Prose)
+        box.update(f"[b $text-accent]提示[/] {escape(h.why)}\n[i]「{escape(h.line)}」[/i]")
+        box.display = True
+        self.query_one("#side", VerticalScroll).scroll_end(animate=False)
+
+    def action_hang_up(self) -> None:
+        if self.done:
+            self.app.show_debrief(self)
+            return
+        self.session.finish()
+        self._log_end()
+        self._ended()
+        self.app.show_debrief(self)
+
+    def action_scroll(self, direction: int) -> None:
+        t = self.query_one(Transcript)
+        if direction < 0:
+            t.scroll_page_up()
+        else:
+            t.scroll_page_down()

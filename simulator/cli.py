@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from . import __version__
 from .errors import LoadError, UserError
 
-COMMANDS = ("play", "score", "evaluate", "run", "list", "validate", "graph", "exams", "grade", "verify", "report", "test", "schema", "new")
+COMMANDS = ("play", "exam", "score", "evaluate", "run", "list", "validate", "graph", "exams", "grade", "verify", "report", "test", "schema", "new")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -32,3 +32,20 @@ class store_errors:
             first = (str(orig).strip().splitlines() or [exc_type.__name__])[0]
             raise UserError(f"results store: {first}") from None
         return False
+
+
+def exam_for_attempt(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """The trainee id, the exam and the call engine for ``grade`` and ``exam``, checked up front:
+    a broken exam or scenario must not cost the trainee an attempt."""
+    from ..certify.attempt import check_trainee
+    from ..certify.calls import CallEngine
+    from ..certify.exam import ExamCatalog
+    from ..errors import LoadError
+
+    trainee = check_trainee(args.trainee)
+    exam = ExamCatalog.discover(args.path).get(args.exam_id)
+    engine = CallEngine(args.path)
+    findings = engine.check_exam(exam)
+    if findings:
+        raise LoadError(findings)
+    return trainee, exam, engine

@@ -12,7 +12,7 @@ import sys
 import time
 
 from ..errors import UserError
-from ._certify import add_db_option, add_path_option, store_errors
+from ._certify import add_db_option, add_path_option, exam_for_attempt, store_errors
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -33,21 +33,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from ..certify.attempt import ExamRun, check_trainee
-    from ..certify.calls import CallEngine
-    from ..certify.exam import ExamCatalog
+    from ..certify.attempt import ExamRun
     from ..certify.signing import key_from_env
     from ..certify.store import Store
-    from ..errors import LoadError
     from ..tui import make_app
     from .grade import render
 
-    trainee = check_trainee(args.trainee)
-    exam = ExamCatalog.discover(args.path).get(args.exam_id)
-    engine = CallEngine(args.path)
-    findings = engine.check_exam(exam)
-    if findings:
-        raise LoadError(findings)
+    trainee, exam, engine = exam_for_attempt(args)
     key = key_from_env()
     if key is None:
         raise UserError("an exam attempt is stored and signed: set COLLECTOR_SIM_KEY (or COLLECTOR_SIM_KEY_FILE); "

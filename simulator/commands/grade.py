@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from ..errors import UserError
-from ._certify import add_db_option, store_errors, add_path_option
+from ._certify import add_db_option, add_path_option, exam_for_attempt, store_errors
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -63,18 +63,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from ..certify.attempt import ExamRun, check_trainee
-    from ..certify.calls import CallEngine
-    from ..certify.exam import ExamCatalog
+    from ..certify.attempt import ExamRun
     from ..certify.signing import key_from_env
-    from ..errors import LoadError
 
-    trainee = check_trainee(args.trainee)
-    exam = ExamCatalog.discover(args.path).get(args.exam_id)
-    engine = CallEngine(args.path)
-    findings = engine.check_exam(exam)
-    if findings:
-        raise LoadError(findings)
+    trainee, exam, engine = exam_for_attempt(args)
     replies = read_replies(Path(args.replies), [c.scenario for c in exam.spec.calls])
     key = None if args.practice else key_from_env()
     store = None

@@ -24,15 +24,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+_CONTEXTS: dict[Any, Any] = {}
+
+
 def _context(raw: Any, where: str) -> Any:
     from ..analyzer import CallContext
 
     if raw is None:
-        return CallContext()
+        raw = {}
     if not isinstance(raw, dict):
         raise UserError(f"{where}: context must be a JSON object")
     try:
-        return CallContext.model_validate(raw)
+        key = tuple(sorted(raw.items()))
+        hash(key)
+    except TypeError:  # unhashable values: validate (and report) without the cache
+        key = None
+    if key is not None and key in _CONTEXTS:
+        return _CONTEXTS[key]  # CallContext is frozen: one per distinct context is enough
+    try:
+        ctx = CallContext.model_validate(raw)
+        if key is not None and len(_CONTEXTS) < 4096:
+            _CONTEXTS[key] = ctx
+        return ctx
     except ValidationError as exc:
         err = exc.errors(include_url=False)[0]
         field = ".".join(str(x) for x in err["loc"]) or "context"

@@ -262,6 +262,22 @@ class _Env:
         self.s._debtor_on_line = True
 
 
+# what the trainee has done so far in the call: fact ← any of these ids in a reply
+_FACTS: tuple[tuple[str, frozenset[str]], ...] = tuple((fact, frozenset(signs)) for fact, signs in (
+    ("identified", {"self_identification"}),
+    ("facts_stated", {"states_amount", "states_overdue"}),
+    ("situation", {"asks_situation"}),
+    ("solution", {"offers_solution"}),
+    ("channel", {"payment_channel", "official_verification"}),
+    ("confirmed", {"confirms_commitment"}),
+    ("closed", {"closing"}),
+    ("callback", {"asks_callback"}),
+    ("contact", {"asks_contact"}),
+    ("boundary", {"sets_boundary"}),
+    ("disclosed", {"third_party_disclosure"}),
+))
+
+
 class Session:
     """One call. Not thread-safe; cheap to create (one per call)."""
 
@@ -566,32 +582,9 @@ class Session:
     def _update_facts(self, text: str, a: Any) -> None:
         ids = self._now_ids
         f = self.facts
-        if "self_identification" in ids:
-            f.add("identified")
-        if ids & {"states_amount", "states_overdue"}:
-            f.add("facts_stated")
-        if "asks_situation" in ids:
-            f.add("situation")
-        if "offers_solution" in ids:
-            f.add("solution")
-        if ids & {"payment_channel", "official_verification"}:
-            f.add("channel")
-        if "confirms_commitment" in ids:
-            f.add("confirmed")
-        if "closing" in ids:
-            f.add("closed")
-        if "asks_callback" in ids:
-            f.add("callback")
-        if "asks_contact" in ids:
-            f.add("contact")
-        if "sets_boundary" in ids:
-            f.add("boundary")
-        if "third_party_disclosure" in ids:
-            f.add("disclosed")
-        if self._debtor_on_line and not self._verified and (
-                ids & {"states_amount", "states_overdue", "discloses_before_verification"}):
-            self._disclosed_unverified = True
-        if "discloses_before_verification" in ids:
+        f.update(fact for fact, signs in _FACTS if ids & signs)
+        if "discloses_before_verification" in ids or (
+                self._debtor_on_line and not self._verified and ids & {"states_amount", "states_overdue"}):
             self._disclosed_unverified = True
         negotiating = self.persona.states[self.state].spec.negotiating
         if "gives_deadline" in ids:

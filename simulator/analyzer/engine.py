@@ -21,6 +21,7 @@ from typing import Any
 from .context import CallContext
 from .normalize import Normalized, normalize
 from .rulepack import DIMENSIONS, FEATURES, CompiledRule, RulePack, get_pack
+from .rx import Encoded, Regex
 
 
 @dataclass(frozen=True)
@@ -91,15 +92,19 @@ class Analysis:
 _EDGE = frozenset(",，。.!！?？;；:：、 \n\t")
 
 
-class _Text:
-    """A normalised reply with its clause and sentence boundaries."""
+class _Text(Encoded):
+    """A normalised reply (encoded once for RE2) with its clause and sentence boundaries."""
 
     def __init__(self, norm: Normalized, pack: RulePack):
+        super().__init__(norm.text)
         self.norm = norm
         self.s = norm.text
         lang = pack.lang
-        self.clause_ends = [m.start() for m in lang["clause"].finditer(self.s)] if lang["clause"] else []
-        self.sentence_ends = [m.start() for m in lang["sentence"].finditer(self.s)] if lang["sentence"] else []
+        self.clause_ends = self._starts(lang["clause"])
+        self.sentence_ends = self._starts(lang["sentence"])
+
+    def _starts(self, regex: Regex | None) -> list[int]:
+        return [a for a, _ in self.finditer(regex)] if regex is not None else []
 
     @staticmethod
     def _bounds(ends: list[int], pos: int, size: int) -> tuple[int, int]:
@@ -134,7 +139,6 @@ class Analyzer:
         self.simplify = cfg.normalize.simplify
         self.char_map = str.maketrans(cfg.normalize.char_map) if cfg.normalize.char_map else None
         lang = cfg.language
-        self.neg_window = lang.negation_window
         self.post_window = lang.post_negation_window
         self.reported_window = lang.reported_window
         self.quote_open = {p[0]: p[1] for p in lang.quote_pairs}
@@ -146,24 +150,20 @@ class Analyzer:
         regex = self.pack.lang["negation"]
         if regex is None:
             return False
-        c_start, _ = t.clause(s)
+        c_start, c_end = t.clause(s)
         lo = max(c_start, s - window - 6)
-        seg = t.s[lo:s]
         last = None
-        for m in regex.finditer(seg):
-            if m.group() not in self.non_cues:
-                last = m
-        if last is None or len(seg) - last.end() > window:
+        for a, b in t.finditer(regex, lo, s):
+            if t.s[a:b] not in self.non_cues:
+                last = (a, b)
+        if last is None or s - last[1] > window:
             return False
-        gap = seg[last.end():]
         breakers = self.pack.lang["breakers"]
-        if breakers is not None and gap and breakers.search(gap):
+        if breakers is not None and last[1] < s and t.search(breakers, last[1], s):
             return False
         rhetorical = self.pack.lang["rhetorical_negation"]
-        if rhetorical is not None:
-            _, c_end = t.clause(s)
-            if rhetorical.match(t.s[lo + last.start():c_end]):
-                return False
+        if rhetorical is not None and t.match(rhetorical, last[0], c_end):
+            return False
         return True
 
     def _negated_after(self, t: _Text, e: int) -> bool:
@@ -171,9 +171,8 @@ class Analyzer:
         if regex is None:
             return False
         _, c_end = t.clause(max(e - 1, 0))
-        seg = t.s[e:min(c_end, e + self.post_window + 4)]
-        m = regex.search(seg)
-        return m is not None and m.start() <= self.post_window
+        m = t.search(regex, e, min(c_end, e + self.post_window + 4))
+        return m is not None and m[0] - e <= self.post_window
 
     def _reported(self, t: _Text, s: int, e: int) -> bool:
         lang = self.pack.lang
@@ -181,20 +180,18 @@ class Analyzer:
         # reported speech: a cue earlier in the sentence ("您是说…", "有人冒充…")
         if lang["reported"] is not None:
             lo = max(s_start, s - self.reported_window)
-            seg = t.s[lo:s]
-            last = None
-            for m in lang["reported"].finditer(seg):
-                if m.group() not in self.reported_non_cues:
-                    last = m
-            if last is not None:
-                after = seg[last.end():]
+            last_end = None
+            for a, b in t.finditer(lang["reported"], lo, s):
+                if t.s[a:b] not in self.reported_non_cues:
+                    last_end = b
+            if last_end is not None:
                 rhetorical = lang["rhetorical"]
-                if not (rhetorical is not None and rhetorical.match(after)):
+                if not (rhetorical is not None and t.match(rhetorical, last_end, s)):
                     return True
         # disavowed ("…都是违法的") or mentioned rather than used ("“老赖”这种话")
-        if lang["disavowal"] is not None and lang["disavowal"].search(t.s[e:s_end]):
+        if lang["disavowal"] is not None and t.search(lang["disavowal"], e, s_end):
             return True
-        if lang["meta"] is not None and lang["meta"].match(t.s[e:e + 12]):
+        if lang["meta"] is not None and t.match(lang["meta"], e, e + 12):
             return True
         # quotation: inside a quote that follows a speech verb or a colon
         return self._quoted(t, s, e, s_start, s_end)
@@ -215,18 +212,17 @@ class Analyzer:
                 return False
             before = text[max(s_start, k - 6):k]
             speech = self.pack.lang["speech_before_quote"]
-            return bool(before.endswith((":", ":")) or (speech is not None and speech.search(before)))
+            return bool(before.endswith((":", ":")) or (speech is not None and t.search(speech, max(s_start, k - 6), k)))
         return False
 
-    def _exception(self, regex: Any, t: _Text, s: int, e: int, scope: str) -> bool:
+    def _exception(self, regex: Regex | None, t: _Text, s: int, e: int, scope: str) -> bool:
         if regex is None:
             return False
         if scope != "hit":
             a, b = t.clause(s) if scope == "clause" else t.sentence(s)
-            return regex.search(t.s[a:b]) is not None
-        a, b = max(0, s - 12), min(len(t.s), e + 12)
-        for m in regex.finditer(t.s[a:b]):
-            if m.start() + a < e and m.end() + a > s:
+            return t.search(regex, a, b) is not None
+        for a, b in t.finditer(regex, s - 12, e + 12):
+            if a < e and b > s:
                 return True
         return False
 
@@ -241,15 +237,11 @@ class Analyzer:
         return True
 
     def _hits(self, cr: CompiledRule, t: _Text, first_only: bool) -> list[tuple[int, int]]:
-        rule = cr.rule
         out: list[tuple[int, int]] = []
         for req in cr.requires:
-            if req.search(t.s) is None:
+            if t.search(req) is None:
                 return out
-        post = rule.post_negation if rule.post_negation is not None else cr.kind == "feature"
-        window = rule.negation_window if rule.negation_window is not None else self.neg_window
-        for m in cr.regex.finditer(t.s):
-            s, e = m.start(), m.end()
+        for s, e in t.finditer(cr.regex):
             if s == e:
                 continue
             if self._exception(cr.exceptions, t, s, e, "hit"):
@@ -258,12 +250,11 @@ class Analyzer:
                 continue
             if self._exception(cr.sentence_exceptions, t, s, e, "sentence"):
                 continue
-            if rule.negatable and self._negated_before(t, s, window):
+            if cr.rule.negatable and self._negated_before(t, s, cr.negation_window):
                 continue
-            if post and self._negated_after(t, e):
+            if cr.post_negation and self._negated_after(t, e):
                 continue
-            quotable = rule.quotable if rule.quotable is not None else cr.kind == "red_line"
-            if quotable and self._reported(t, s, e):
+            if cr.quotable and self._reported(t, s, e):
                 continue
             out.append((s, e))
             if first_only:
@@ -277,13 +268,10 @@ class Analyzer:
         t = _Text(norm, self.pack)
         found: set[str] = set()
         taken: dict[str, list[tuple[int, int]]] = {}
-        candidates = self.pack.candidates(t.s)
-        for cr in self.pack.ordered:
-            if cr.index not in candidates:
-                continue
+        for cr in self.pack.candidates(t.data):
             if cr.kind != "red_line" and cr.emits in found:
                 continue
-            if not self._applies(cr, context, found):
+            if cr.gated and not self._applies(cr, context, found):
                 continue
             hits = self._hits(cr, t, first_only=cr.kind != "red_line")
             if not hits:

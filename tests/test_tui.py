@@ -118,7 +118,7 @@ async def test_good_call_end_to_end(tmp_path: Path, catalog: Catalog) -> None:
         summary = screen.session.summary()
         assert "✓ 达成还款承诺" in text and "通过" in text
         assert "通话步骤 8/8" in text and "✗" not in text
-        assert f"礼貌 " in text and f" {summary['politeness']} " in text
+        assert "礼貌 " in text and f" {summary['politeness']} " in text
         assert app.screen.query_one("#final-overall", ScoreBar).value == summary["overall"]
         assert "红线 (0)" in text
         rec = read_record(session_file)

@@ -168,3 +168,60 @@ def test_unknown_language_is_a_user_error():
 
     with pytest.raises(UserError, match="no rule pack for language 'xx'"):
         analyze("hi", {"lang": "xx"})
+
+
+# -- disowning in the next sentence, quotes after a question, dialect -----------------------
+@pytest.mark.parametrize("text", [
+    "有人说要去您单位找您?那是违规的,我们绝对不会这么做。",
+    "那个业务员说要爆您通讯录?这种做法是违法的。",
+    "您问什么?“再不还就弄死你”?我们从来不会说这样的话。",
+    "我们公司没有“上门抓人”这一说,您放心。",
+])
+def test_words_disowned_or_echoed_are_not_red_lines(text):
+    assert red(text) == []
+
+
+def test_a_disowning_sentence_must_follow_directly():
+    # the disowning sentence is about something else: the threat stands
+    assert "threat" in red("你给我等着。今天天气不错。那是违规的。")
+
+
+@pytest.mark.parametrize("text, rule", [
+    ("我哋會將你嘅資料寄畀你公司。", "privacy_exposure"),        # Cantonese 畀 = 给
+    ("我係差人,你唔還錢我就拉你返差館。", "false_legal"),         # Cantonese police
+    ("唔够钱就去搵財仔借啦。", "induce_borrowing"),                  # 財仔: a finance company
+    ("你屋企喺边度我哋都知,你自己睇住办。", "threat"),             # 睇住办 = 看着办
+    ("we know where you live,识做啦。", "threat"),                  # English inside Chinese
+    ("你个瓜娃子,钱都不还。", "abuse"),                              # Sichuanese insult
+])
+def test_dialect_and_mixed_language(text, rule):
+    assert rule in red(text)
+
+
+@pytest.mark.parametrize("text, rule", [
+    ("转账到安全账户就没事了。", "personal_account"),
+    ("我把收款码发给你,扫一下就行。", "personal_account"),
+    ("我有个放贷的朋友,可以介绍给你。", "induce_borrowing"),
+    ("去办个信用贷,先把这笔还了。", "induce_borrowing"),
+    ("你再不接,我就打你通讯录。", "privacy_exposure"),
+    ("你单位很快就会收到我们的催收函。", "privacy_exposure"),
+    ("派出所那边让你明天过来一趟配合调查。", "false_legal"),
+])
+def test_paraphrases_of_the_red_lines(text, rule):
+    assert rule in red(text)
+
+
+@pytest.mark.parametrize("text", [
+    "我来跟进您的案子,有什么问题随时找我。",       # 案子 as a file, not a lawsuit
+    "千万别去借财仔,利滚利的。",                     # a warning, not an inducement
+    "您放心,我们不会打您通讯录里的电话。",
+    "呢个系私人户口,唔好转,只还到官方账户。",       # Cantonese warning
+])
+def test_lookalikes_are_not_red_lines(text):
+    assert red(text) == []
+
+
+def test_emoji_inside_a_word_or_a_cue_is_a_separator():
+    [finding] = analyze("你这个骗😀子").red_lines
+    assert finding.rule == "abuse" and finding.evidence.endswith("骗😀子")
+    assert red("您😀说之前的催收员要去您单位闹?") == []     # 您说 is still reported speech

@@ -191,6 +191,10 @@ class Analyzer:
         # disavowed ("…都是违法的") or mentioned rather than used ("“老赖”这种话")
         if lang["disavowal"] is not None and t.search(lang["disavowal"], e, s_end):
             return True
+        if lang["disavowal_next"] is not None and s_end < len(t.s):
+            n_end = t.sentence(s_end + 1)[1]
+            if t.match(lang["disavowal_next"], s_end + 1, n_end):
+                return True
         if lang["meta"] is not None and t.match(lang["meta"], e, e + 12):
             return True
         # quotation: inside a quote that follows a speech verb or a colon
@@ -210,9 +214,10 @@ class Analyzer:
                 return False
             if text.find(close, e) == -1:
                 return False
-            before = text[max(s_start, k - 6):k]
+            # the speech verb may end the previous sentence: "你说啥?“不还就弄死你”?"
+            before = text[max(0, k - 6):k]
             speech = self.pack.lang["speech_before_quote"]
-            return bool(before.endswith((":", ":")) or (speech is not None and t.search(speech, max(s_start, k - 6), k)))
+            return bool(before.endswith((":", ":")) or (speech is not None and t.search(speech, max(0, k - 6), k)))
         return False
 
     def _exception(self, regex: Regex | None, t: _Text, s: int, e: int, scope: str) -> bool:
@@ -342,8 +347,9 @@ class Analyzer:
         lines: list[str] = []
         for r in result.red_lines:
             name = cfg.red_line_names.get(r.rule, r.rule)
-            quote = f"「{r.evidence}」" if r.start is not None else ""
-            lines.append(f"{name}{quote}:{r.message} → {r.suggestion}")
+            quote = cfg.red_line_quote.replace("{evidence}", r.evidence) if r.start is not None else ""
+            lines.append(cfg.red_line_feedback.replace("{name}", name).replace("{quote}", quote)
+                         .replace("{message}", r.message).replace("{suggestion}", r.suggestion))
         for c in cfg.coaching:
             w = c.when
             if w.counterpart and w.counterpart != result.context.counterpart:

@@ -17,9 +17,17 @@ from functools import lru_cache
 # Characters dropped when they stand between two non-digit characters: filler that people put
 # inside a word.  Clause punctuation and quotes are kept (negation scope and quotation need them).
 SEPARATORS = frozenset(" \t\u3000*_-~·•^#@|/\\`+=")
+# emoji and pictographs count as separators too ("骗😀子", "您😀说"); \ufe0f is the emoji variation selector
+EMOJI = "\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f"
 ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
 # a run of separators (a simple character class: linear time with the standard library)
-_SEP_RUN = re.compile("[" + re.escape("".join(sorted(SEPARATORS))) + "]+")
+_SEP_CLASS = "[" + re.escape("".join(sorted(SEPARATORS))) + EMOJI + "]"
+_SEP_RUN = re.compile(_SEP_CLASS + "+")
+_IS_SEP = re.compile(_SEP_CLASS)
+
+
+def is_separator(ch: str) -> bool:
+    return ch in SEPARATORS or _IS_SEP.match(ch) is not None
 _ZERO_WIDTH_RE = re.compile("[" + "".join(sorted(ZERO_WIDTH)) + "]")
 
 
@@ -99,9 +107,9 @@ def _strip_separators(chars: list[str], index: list[int]) -> tuple[list[str], li
     k = 0
     while k < n:
         ch = chars[k]
-        if ch in SEPARATORS:
+        if is_separator(ch):
             j = k
-            while j < n and chars[j] in SEPARATORS:
+            while j < n and is_separator(chars[j]):
                 j += 1
             prev = keep_c[-1] if keep_c else ""
             nxt = chars[j] if j < n else ""

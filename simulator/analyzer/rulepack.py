@@ -140,6 +140,9 @@ class Language(_Model):
     disavowal_after: list[str] = Field(
         default_factory=list,
         description="later in the sentence, these say the words were not meant: '爆通讯录都是违法的'")
+    disavowal_next_sentence: list[str] = Field(
+        default_factory=list,
+        description="at the start of the next sentence, these disown what was said: '…打电话?那是违规的'")
     meta_after: list[str] = Field(
         default_factory=list, description="right after a hit, these say it was mentioned, not used: '“老赖”这种话'")
     quote_pairs: list[str]
@@ -214,6 +217,10 @@ class PackFile(_Model):
     scoring: Scoring
     coaching: list[Coaching] = Field(default_factory=list)
     praise: str = Field(description="coaching line when a reply needs no correction; {features} is replaced")
+    red_line_feedback: str = Field("{name}{quote}:{message} → {suggestion}", description=(
+        "the coaching line for a red line; {name}, {quote} (the words, or nothing for a context-only red "
+        "line), {message}, {suggestion}"))
+    red_line_quote: str = Field("「{evidence}」", description="how {quote} shows the offending words")
     feature_names: dict[str, str] = Field(default_factory=dict)
     red_line_names: dict[str, str] = Field(default_factory=dict)
 
@@ -303,21 +310,19 @@ class _Compiler:
     def compile(self, patterns: list[str], doc: Document, loc: tuple[Any, ...]) -> Regex | None:
         if not patterns:
             return None
-        parts = []
+        parts: list[Regex] = []
         for i, pattern in enumerate(patterns):
             expanded = self.expand(pattern, doc, loc + (i,))
             try:
-                re2.compile(expanded, options=_OPTIONS)
+                parts.append(Regex(expanded))
             except re2.error as exc:
                 reason = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else str(exc)
                 self.findings.append(doc.at(loc + (i,), f"pattern {pattern!r} is not valid RE2: {reason}"
                                             " (look-arounds and back-references are not supported;"
                                             " use exceptions instead)"))
-                continue
-            parts.append(f"(?:{expanded})")
-        if not parts:
-            return None
-        return Regex("|".join(parts))
+        if len(parts) < 2:
+            return parts[0] if parts else None
+        return Regex("|".join(f"(?:{part.pattern})" for part in parts))
 
 
 def _rules_dir(lang: str) -> Path:
@@ -347,6 +352,7 @@ def load_pack(folder: Path) -> RulePack:
         "speech_before_quote": comp.compile(lang.speech_before_quote, pack_doc,
                                             ("language", "speech_before_quote")),
         "disavowal": comp.compile(lang.disavowal_after, pack_doc, ("language", "disavowal_after")),
+        "disavowal_next": comp.compile(lang.disavowal_next_sentence, pack_doc, ("language", "disavowal_next_sentence")),
         "meta": comp.compile(lang.meta_after, pack_doc, ("language", "meta_after")),
     }
     rules: list[CompiledRule] = []

@@ -246,7 +246,7 @@ class Analyzer:
         for req in cr.requires:
             if t.search(req) is None:
                 return out
-        for s, e in t.finditer(cr.regex):
+        for s, e in _spans(t, cr.regexes):
             if s == e:
                 continue
             if self._exception(cr.exceptions, t, s, e, "hit"):
@@ -371,9 +371,21 @@ class Analyzer:
             if len(lines) >= 3:
                 break
         if not lines:
-            names = "、".join(cfg.feature_names.get(f, f) for f in result.features[:4])
+            names = cfg.list_separator.join(cfg.feature_names.get(f, f) for f in result.features[:4])
             lines.append(cfg.praise.format(features=names or "-"))
         return lines[:3]
+
+
+def _spans(t: _Text, regexes: list[Regex]) -> list[tuple[int, int]] | Any:
+    """A rule's matches in text order; where its regexes overlap, the earlier, longer one."""
+    if len(regexes) == 1:
+        return t.finditer(regexes[0])
+    out: list[tuple[int, int]] = []
+    for s, e in sorted((span for regex in regexes for span in t.finditer(regex)), key=lambda x: (x[0], -x[1])):
+        if out and s < out[-1][1]:
+            continue
+        out.append((s, e))
+    return out
 
 
 def _merge_by_clause(hits: list[tuple[int, int]], t: _Text) -> list[tuple[int, int]]:

@@ -221,6 +221,7 @@ class PackFile(_Model):
         "the coaching line for a red line; {name}, {quote} (the words, or nothing for a context-only red "
         "line), {message}, {suggestion}"))
     red_line_quote: str = Field("「{evidence}」", description="how {quote} shows the offending words")
+    list_separator: str = Field("、", description="between the feature names that {features} lists")
     feature_names: dict[str, str] = Field(default_factory=dict)
     red_line_names: dict[str, str] = Field(default_factory=dict)
 
@@ -234,14 +235,15 @@ class PackFile(_Model):
 class CompiledRule:
     """A rule with its patterns compiled; ``regex`` finds hits, the others cancel them."""
 
-    __slots__ = ("rule", "kind", "emits", "regex", "exceptions", "clause_exceptions", "sentence_exceptions",
+    __slots__ = ("rule", "kind", "emits", "pattern", "regexes", "exceptions", "clause_exceptions", "sentence_exceptions",
                  "requires", "index", "when", "gated", "negation_window", "post_negation", "quotable")
 
-    def __init__(self, rule: Rule, regex: Regex, exceptions: Regex | None, clause_exceptions: Regex | None,
+    def __init__(self, rule: Rule, regexes: list[Regex], exceptions: Regex | None, clause_exceptions: Regex | None,
                  sentence_exceptions: Regex | None, requires: list[Regex], language: Language):
         self.rule = rule
         self.kind, self.emits = rule.emits
-        self.regex = regex
+        self.regexes = regexes  # the patterns, joined into as few regexes as stay small (see _Compiler)
+        self.pattern = "|".join(f"(?:{r.pattern})" for r in regexes) if len(regexes) > 1 else regexes[0].pattern
         self.exceptions = exceptions
         self.clause_exceptions = clause_exceptions
         self.sentence_exceptions = sentence_exceptions
@@ -269,7 +271,7 @@ class RulePack:
         # at all, so only those few are run (about 14 of 70 on a typical reply, 4 of which hit)
         self.prefilter = re2.Filter()
         for cr in rules:
-            cr.index = self.prefilter.Add(cr.regex.pattern, _OPTIONS)
+            cr.index = self.prefilter.Add(cr.pattern, _OPTIONS)
         if rules:
             self.prefilter.Compile()
         self._rank = {cr.index: k for k, cr in enumerate(self.ordered)}
@@ -287,6 +289,9 @@ class RulePack:
     @property
     def name(self) -> str:
         return self.pack.lang
+
+
+CHUNK_SIZE = 3000  # RE2 program instructions per regex a rule's patterns are joined into
 
 
 class _Compiler:
@@ -308,8 +313,25 @@ class _Compiler:
         return _MACRO.sub(sub, pattern)
 
     def compile(self, patterns: list[str], doc: Document, loc: tuple[Any, ...]) -> Regex | None:
-        if not patterns:
-            return None
+        """All the patterns as one regex (None if there are none)."""
+        parts = self.parts(patterns, doc, loc)
+        if len(parts) < 2:
+            return parts[0] if parts else None
+        return Regex("|".join(f"(?:{part.pattern})" for part in parts))
+
+    def compile_chunks(self, patterns: list[str], doc: Document, loc: tuple[Any, ...]) -> list[Regex]:
+        """The patterns joined into as few regexes as keep each under CHUNK_SIZE instructions: a
+        DFA's states are sets of instructions, so one huge alternation can have combinatorially
+        many states to build, where a few smaller ones have only the sum."""
+        chunks: list[list[Regex]] = []
+        for part in self.parts(patterns, doc, loc):
+            if chunks and sum(p.size for p in chunks[-1]) + part.size <= CHUNK_SIZE:
+                chunks[-1].append(part)
+            else:
+                chunks.append([part])
+        return [c[0] if len(c) == 1 else Regex("|".join(f"(?:{p.pattern})" for p in c)) for c in chunks]
+
+    def parts(self, patterns: list[str], doc: Document, loc: tuple[Any, ...]) -> list[Regex]:
         parts: list[Regex] = []
         for i, pattern in enumerate(patterns):
             expanded = self.expand(pattern, doc, loc + (i,))
@@ -320,9 +342,7 @@ class _Compiler:
                 self.findings.append(doc.at(loc + (i,), f"pattern {pattern!r} is not valid RE2: {reason}"
                                             " (look-arounds and back-references are not supported;"
                                             " use exceptions instead)"))
-        if len(parts) < 2:
-            return parts[0] if parts else None
-        return Regex("|".join(f"(?:{part.pattern})" for part in parts))
+        return parts
 
 
 def _rules_dir(lang: str) -> Path:
@@ -373,13 +393,13 @@ def load_pack(folder: Path) -> RulePack:
             for name in rule.requires_features + rule.unless_features:
                 if name not in FEATURES:
                     comp.findings.append(doc.at(loc, f"unknown feature {name!r} in requires/unless_features"))
-            regex = comp.compile(rule.patterns, doc, loc + ("patterns",))
+            regexes = comp.compile_chunks(rule.patterns, doc, loc + ("patterns",))
             exc = comp.compile(rule.exceptions, doc, loc + ("exceptions",))
             cexc = comp.compile(rule.clause_exceptions, doc, loc + ("clause_exceptions",))
             sexc = comp.compile(rule.sentence_exceptions, doc, loc + ("sentence_exceptions",))
             reqs = [comp.compile([p], doc, loc + ("requires", j)) for j, p in enumerate(rule.requires)]
-            if regex is not None:
-                rules.append(CompiledRule(rule, regex, exc, cexc, sexc, [r for r in reqs if r is not None],
+            if regexes:
+                rules.append(CompiledRule(rule, regexes, exc, cexc, sexc, [r for r in reqs if r is not None],
                                           pack.language))
     _check_scoring(pack, pack_doc, comp.findings)
     if comp.findings:

@@ -34,11 +34,12 @@ OPTIONS.max_mem = 32 << 20
 class Regex:
     """A compiled RE2 pattern (linear-time; look-arounds and back-references are refused)."""
 
-    __slots__ = ("pattern", "_match")
+    __slots__ = ("pattern", "size", "_match")
 
     def __init__(self, pattern: str):
         compiled = re2.compile(pattern.encode(), options=OPTIONS)  # raises re2.error
         self.pattern = pattern
+        self.size = compiled._regexp.ProgramSize()  # instructions: what the DFA's states are made of
         self._match = compiled._regexp.Match
 
     def __repr__(self) -> str:

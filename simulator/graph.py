@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from .i18n import t as _t
 from .persona import CTransition, Persona
 
 #: how a state no test call visits looks (Mermaid classDef; dot attributes)
@@ -42,12 +43,12 @@ def to_mermaid(persona: Persona, untested: Collection[str] | None = None, note: 
         if st.spec.terminal:
             desc += f" ({st.spec.outcome})"
         elif st.spec.end_outcome:
-            desc += f" (挂机即 {st.spec.end_outcome})"
+            desc += " " + _t("graph.hang_up_is", persona.spec.lang, outcome=st.spec.end_outcome)
         if untested is not None and name in untested:
             desc += " ⚠ 未测试 untested"
         lines.append(f"    {name} : {_mm(desc)}")
     if any(s == "__any__" for s, _, _ in _edges(persona)):
-        lines.append("    state \"任何进行中的状态\" as __any__")
+        lines.append(f"    state \"{_t('graph.any_state', persona.spec.lang)}\" as __any__")
     for src, dest, t in _edges(persona):
         lines.append(f"    {src} --> {dest} : {_mm(t.trigger)} [{_mm(t.label)}]")
     for name, st in persona.states.items():
@@ -78,7 +79,7 @@ def to_dot(persona: Persona, untested: Collection[str] | None = None, note: str 
         mark = f", {UNTESTED_DOT}" if marked else ""
         lines.append(f'    {name} [label="{_dq(label).replace(chr(92) * 2 + "n", chr(92) + "n")}"{shape}{mark}];')
     if any(s == "__any__" for s, _, _ in _edges(persona)):
-        lines.append('    __any__ [label="任何进行中的状态", shape=note];')
+        lines.append(f'    __any__ [label="{_dq(_t("graph.any_state", persona.spec.lang))}", shape=note];')
     for src, dest, t in _edges(persona):
         lines.append(f'    {src} -> {dest} [label="{_dq(t.trigger)}\\n{_dq(t.label)}"];')
     lines.append("}")

@@ -411,6 +411,12 @@ class StateSpec(_Model):
         None, description="非终止状态:学员在这里挂断时的结果 · non-terminal states: the outcome if the trainee "
                           "ends the call here. " + _OUTCOMES_HELP)
     negotiating: bool = Field(False, description="这里说出的金额算还款方案 · an amount said here is a repayment offer")
+    hint: str | None = Field(None, min_length=1, description=(
+        "提示话术:练习模式下学员按提示键时看到的示范说法(合规话术),可用与台词相同的占位符 · the coaching "
+        "hint: a lawful model line (话术) shown when the trainee asks for a hint in this state; the same "
+        "placeholders as lines: " + ", ".join("{" + p + "}" for p in PLACEHOLDERS)),
+        json_schema_extra={"examples": ["{surname}{honorific},我理解您的心情,您先别着急。我们可以帮您申请分期,"
+                                        "先定一个您做得到的金额和日期。"]})
 
     @field_validator("lines", mode="before")
     @classmethod
@@ -457,6 +463,11 @@ class PersonaFile(_Model):
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="与文件名相同 · the file name without .yaml")
     title: str = Field(description="人设名称 · the persona's name, e.g. 困难型债务人")
+    kind: str | None = Field(None, pattern=r"^[a-z][a-z0-9_]*$", description=(
+        "人设类型,默认与 id 相同;另一种语言的同一人设写原来的类型 · the kind of debtor, reported as "
+        "``persona`` in run --json: angry, evasive, hardship or lost_contact (default: the id). An English "
+        "version of a persona (angry_en) says kind: angry"),
+        json_schema_extra={"examples": ["angry", "evasive", "hardship", "lost_contact"]})
     description: str = ""
     lang: str = Field("zh", description="rule pack language", json_schema_extra={"enum": ["zh", "en"]})
     speaks_first: bool = Field(True, description="债务人先开口(“喂?”)· the debtor speaks first")
@@ -553,6 +564,11 @@ class Persona:
     @property
     def id(self) -> str:
         return self.spec.id
+
+    @property
+    def kind(self) -> str:
+        """angry | evasive | hardship | lost_contact: the ``kind`` the file says, else its id."""
+        return self.spec.kind or self.spec.id
 
     def outgoing(self, state: str) -> list[CTransition]:
         return [t for t in self.transitions if state in t.sources]
@@ -681,6 +697,9 @@ class Overrides(_Model):
     speaks_first: bool | None = None
     flags: list[str] = Field(default_factory=list, description="persona flags switched on (flag:<name>)")
     lines: dict[str, list[LineSpec]] = Field(default_factory=dict, description="state -> lines that replace its own")
+    hints: dict[str, Annotated[str, Field(min_length=1)]] = Field(default_factory=dict, description=(
+        "状态 → 这个场景专用的提示话术(替换人设里的 hint)· state -> a model line for this scenario that "
+        "replaces the persona's hint there; the same placeholders as lines"))
 
     @field_validator("lines", mode="before")
     @classmethod
@@ -737,6 +756,15 @@ def apply_overrides(persona: Persona, ov: Overrides | None, doc: Document,
         for i, line in enumerate(lines):
             _check_placeholders(line if isinstance(line, str) else line.text, loc + ("lines", name, i), col)
         states[name] = CState(name, states[name].spec, compiled)
+    for name, text in ov.hints.items():
+        if name not in states:
+            col.add(loc + ("hints", name), f"overrides.hints: persona {persona.id!r} has no state {name!r}")
+            continue
+        _check_placeholders(text, loc + ("hints", name), col, "hint")
+        if states[name].spec.terminal:
+            col.add(loc + ("hints", name), f"overrides.hints.{name}: a terminal state's hint is never shown "
+                                           "(the call has ended there)")
+        states[name] = CState(name, states[name].spec.model_copy(update={"hint": text}), states[name].lines)
     spec = persona.spec.model_copy(update=update)
     return Persona(spec, persona.path, states, persona.reactions, persona.transitions, persona.doc), col.findings
 
@@ -783,6 +811,11 @@ def lint(persona: Persona) -> list[Finding]:
             col.add(loc, f"states.{name}: no debtor lines")
         for i, line in enumerate(st.lines):
             _check_placeholders(line if isinstance(line, str) else line.text, loc + ("lines", i), col)
+        if st.hint is not None:
+            _check_placeholders(st.hint, loc + ("hint",), col, "hint")
+            if st.terminal:
+                col.add(loc + ("hint",), f"states.{name}.hint: a terminal state's hint is never shown "
+                                         "(the call has ended there); remove it")
         if st.lines and all(not isinstance(x, str) and (x.when or x.unless) for x in st.lines):
             col.add(loc + ("lines",), f"states.{name}: every line is conditional; add one plain line as a fallback")
     triggers_seen: set[str] = set()
@@ -855,8 +888,8 @@ def _all_incoming_have_lines(persona: Persona, state: str) -> bool:
     return bool(incoming) and all(t.lines for t in incoming)
 
 
-def _check_placeholders(text: str, loc: tuple[Any, ...], col: _Collector) -> None:
+def _check_placeholders(text: str, loc: tuple[Any, ...], col: _Collector, what: str = "line") -> None:
     for m in _PLACEHOLDERS.finditer(text):
         if m.group(1) not in PLACEHOLDERS:
-            col.add(loc, f"unknown placeholder {{{m.group(1)}}} in a line; use one of "
+            col.add(loc, f"unknown placeholder {{{m.group(1)}}} in a {what}; use one of "
                          + ", ".join("{" + p + "}" for p in PLACEHOLDERS))

@@ -40,7 +40,9 @@ TEMPLATES: dict[str, Template] = {
         case={"debtor_name": "孙明", "honorific": "先生", "creditor": "华信银行信用卡中心",
               "product": "credit_card", "product_name": "华信信用卡", "amount": 8600, "overdue_days": 40,
               "history": "上月账单未还,短信提醒未回复;今天第一次电话联系。",
-              "reason": "公司拖欠了两个月工资", "monthly_capacity": None},
+              "reason": "公司拖欠了两个月工资", "monthly_capacity": None,
+              "concessions": ["最多分 12 期还款(每期约 720 元)", "可先还一部分,首笔不低于 1000 元",
+                              "按约定还上第一期后,可申请减免部分违约金;本金不减"]},
         good=["您好,我是华信银行信用卡中心的客服专员李明,工号A0231。请问您是孙明先生本人吗?",
               "孙先生,非常抱歉打扰您了,我理解您接到电话心里烦,您先别着急,有什么不满您可以跟我说。",
               "您的信用卡目前欠款8600元,已经逾期40天了。请问是遇到什么困难了吗?",
@@ -57,7 +59,9 @@ TEMPLATES: dict[str, Template] = {
         case={"debtor_name": "周强", "honorific": "先生", "creditor": "华信银行信用卡中心",
               "product": "credit_card", "product_name": "华信金卡", "amount": 5200, "overdue_days": 25,
               "history": "本期到期后承诺过“这两天还”,至今未还。", "reason": "最近花销大,想等发了奖金再还",
-              "monthly_capacity": None},
+              "monthly_capacity": None,
+              "concessions": ["本期欠款应在 7 天内还清,约定具体日期", "确有困难可先还最低还款额 520 元,余额 15 天内还清",
+                              "不办理分期,不减免利息"]},
         good=["您好,我是华信银行信用卡中心的催收专员刘洋,工号C0457,请问是周强先生本人吗?",
               "周先生,您的信用卡本期欠款5200元,已经逾期25天了,请问是什么原因没有按时还款呢?",
               "理解您最近开销大。不过如果长期逾期,会影响您的个人征信记录,对以后办贷款、买房都有影响。",
@@ -74,7 +78,9 @@ TEMPLATES: dict[str, Template] = {
         case={"debtor_name": "王丽", "honorific": "女士", "creditor": "华信银行信用卡中心",
               "product": "credit_card", "product_name": "华信信用卡", "amount": 12000, "overdue_days": 35,
               "history": "此前按时还款;住院后停止还款。", "reason": "上个月生病住院,两个月没上班了",
-              "monthly_capacity": 2000},
+              "monthly_capacity": 2000,
+              "concessions": ["最多分 12 期还款(每期约 1000 元)", "康复前可申请延期还款,最长 30 天",
+                              "可申请减免部分罚息,本金不减"]},
         good=["您好,我是华信银行信用卡中心的客服专员王芳,工号W0321,请问是王丽女士本人吗?",
               "王女士,您的信用卡目前欠款12000元,已经逾期35天了。请问最近是遇到什么困难了吗?",
               "生病确实很不容易,我能理解您现在的压力。您现在每个月大概有多少收入呢?",
@@ -92,7 +98,9 @@ TEMPLATES: dict[str, Template] = {
         case={"debtor_name": "刘洋", "honorific": "先生", "creditor": "安盛消费金融",
               "product": "consumer_loan", "product_name": "安盛随心贷", "amount": 9600, "overdue_days": 70,
               "history": "本人手机已停机,预留的紧急联系人是父亲;父亲不知道贷款的事。",
-              "reason": "换了手机号,没有通知机构", "monthly_capacity": None},
+              "reason": "换了手机号,没有通知机构", "monthly_capacity": None,
+              "concessions": ["只能请接听人转告本人回电;不得透露欠款信息",
+                              "仅限与本人协商:最多分 6 期还款,可申请减免部分罚息"]},
         answerer={"relation": "父亲", "informed": False},
         good=["您好,我是安盛消费金融的客服专员小王,工号2231,请问刘洋先生在吗?",
               "叔叔您好,是这样的,我们有一些个人事务需要和刘洋本人沟通。麻烦您转告他,请他方便的时候给我们回个电话。",
@@ -178,6 +186,20 @@ def scenario_yaml(persona: Persona, scenario_id: str, schema_ref: str | None = N
     add("  lawsuit_filed: false    # 是否真的已起诉;没起诉却说“已经起诉”是红线 false_legal · a real lawsuit?")
     add("  clock: \"10:30\"    # 通话时间,24 小时制,加引号;08:00-21:00 以外是红线 off_hours · the time, quoted")
     add("  calls_today: 1    # 今天第几次打(含这次),超过 3 次是红线 off_hours · calls today, this one included")
+    add("  # 授权方案:学员在这通电话里可以提出的让步,一条一项,学员拨号前看到。")
+    add("  # What the trainee is authorised to offer, one item each (shown before the call): the most")
+    add("  # instalments, a fee or penalty reduction, the longest deferral, the smallest first payment.")
+    concessions = c.get("concessions") or []
+    if concessions:
+        add("  concessions:")
+        for item in concessions:  # type: ignore[attr-defined]
+            add(f"    - {_q(item)}")
+    else:
+        add("  # concessions:")
+        add("  #   - \"最多分 12 期还款\"")
+        add("  #   - \"可申请减免部分罚息和违约金,本金不减\"")
+        add("  #   - \"最长延期 15 天\"")
+        add("  #   - \"先还一部分,首笔不低于 1000 元\"")
     add("  answerer:    # 谁接的电话 · who picks up")
     add(f"    relation: {t.answerer['relation']}    # 本人 = 债务人;母亲、同事、室友、担保人 … = 第三方 · "
         "本人 is the debtor, anyone else a third party")
@@ -191,6 +213,11 @@ def scenario_yaml(persona: Persona, scenario_id: str, schema_ref: str | None = N
     add(f"#   lines:    # 换掉某个状态的台词 · replace the lines of a state ({', '.join(list(persona.states)[:4])} …)")
     add(f"#     {persona.spec.initial}:")
     add("#       - \"喂?哪位?\"")
+    add("#   hints:    # 换掉某个状态的提示话术(练习模式的提示键)· replace a state's hint (the model line)")
+    initial = persona.states.get(persona.spec.initial)
+    example = (initial.spec.hint if initial is not None else None) or \
+        "您好,我是{creditor}的客服专员小王,工号A1024,请问您是{name}{honorific}本人吗?"
+    add(f"#     {persona.spec.initial}: {_q(example)}")
     add("")
     add("# 测试通话:collector-sim test 会把 replies 一句一句说给债务人听,再检查 expect。")
     add("# 好的通话应该成功;违规通话要写明它触碰的红线和第几句(turn,从 1 数起)。")

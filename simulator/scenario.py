@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -55,7 +55,9 @@ class Case(_Model):
     """The case file (案件资料): what the trainee knows before dialling."""
 
     debtor_name: str = Field(min_length=2, description="债务人姓名 · the debtor's full name, e.g. 张伟")
-    honorific: Literal["先生", "女士"] = Field(description="称呼 · 先生 or 女士")
+    honorific: Literal["先生", "女士", "Mr.", "Ms.", "Mrs."] = Field(description=(
+        "称呼 · 先生 or 女士; an English scenario may write Mr., Ms. or Mrs. (kept as 先生 / 女士; each "
+        "language's catalog says how to address the debtor)"))
     creditor: str = Field(min_length=2, description="委托机构 · the institution the trainee calls for")
     product: Literal["credit_card", "consumer_loan", "business_loan", "online_loan", "car_loan"] = Field(
         description="产品 · credit_card 信用卡, consumer_loan 消费贷款, business_loan 经营贷, online_loan 网贷, "
@@ -72,6 +74,18 @@ class Case(_Model):
                        json_schema_extra={"pattern": r"^([01]?\d|2[0-3]):[0-5]\d$"})
     calls_today: int = Field(1, ge=1, description="this call included")
     answerer: Answerer = Field(default_factory=Answerer, description="谁接的电话 · who picks up the phone")
+    concessions: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list, description=(
+        "授权方案:学员在这通电话里可以提出的让步,一条一项(最多分几期、可否减免罚息/违约金、最长延期几天、"
+        "首付不低于多少)· what the trainee is authorised to offer, one item each: the most instalments, "
+        "whether penalty interest or fees may be reduced, the longest deferral, the smallest first payment"),
+        json_schema_extra={"examples": [["最多分 12 期(每期约 1100 元)", "可申请减免部分罚息和违约金,本金不减",
+                                         "最长延期 15 天", "先还一部分,首笔不低于 1000 元"]]})
+
+    @field_validator("honorific")
+    @classmethod
+    def _honorific(cls, value: str) -> str:
+        """One code for the case file (``list --json`` shows 先生|女士); Mr. → 先生, Ms./Mrs. → 女士."""
+        return {"Mr.": "先生", "Ms.": "女士", "Mrs.": "女士"}.get(value, value)
 
     @field_validator("clock", mode="before")
     @classmethod
@@ -91,7 +105,9 @@ class Case(_Model):
 
     @property
     def surname(self) -> str:
-        return self.debtor_name[0]
+        """张伟 → 张; an English name (with a space) → its last word: John Miller → Miller."""
+        parts = self.debtor_name.split()
+        return parts[-1] if len(parts) > 1 else self.debtor_name[0]
 
     @property
     def amount_text(self) -> str:
@@ -541,8 +557,8 @@ def check_files(paths: Sequence[str | Path], search: Sequence[str | Path] = ()) 
         doc = load(f)
         kind = _kind(doc.data)
         if kind == "unknown":
-            findings.append(doc.at((), "not a persona (needs states:), a scenario (needs persona: and case:) "
-                                       "or a tests file (needs scenario: and tests:)"))
+            findings.append(doc.at((), "not a persona (needs states:), a scenario (needs persona: and case:), "
+                                       "a tests file (needs scenario: and tests:) or an exam (needs calls: and pass:)"))
             continue
         if kind == "tests":
             try:

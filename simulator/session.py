@@ -6,7 +6,9 @@ Plain Python, no UI: the CLI (``run``), the TUI and the tests drive it the same 
     first = session.start()            # the debtor's first line, or None
     result = session.reply("您好,…")   # TurnResult: debtor line, state, mood, what fired and why
     ...
+    session.hint()                     # the current state's model line (practice mode), or None
     session.finish()                   # the trainee hangs up (if the debtor has not)
+    session.finish(reason="time_limit")  # … or an exam's time limit ended the call
     session.to_dict()                  # the contract's ``run --json``
 
 Every reply is analysed in a call context derived from the case file and from what happened so
@@ -28,32 +30,41 @@ from typing import Any
 
 from transitions import Machine
 
+from .i18n import honorific, money, pronoun
+from .i18n import t as _t
+
 from .persona import (
     FEATURE_IDS, RED_LINE_IDS, SUCCESS_OUTCOMES, VARIABLES, CLine, CTransition, DebtorModel, Persona,
 )
 from .scenario import Scenario
 
 SOLUTIONS = ("installment", "deferral", "partial_payment", "fee_reduction")
+#: why a call ended (``Session.ended_by``, ``summary()["ended_by"]``): the debtor reached a terminal
+#: state, the call stalled or ran too long, or it was ended from outside with ``finish(reason)``
+ENDED_BY = ("debtor", "stall", "max_turns", "trainee", "time_limit")
+#: the reasons ``finish`` accepts: the trainee hung up (or the replies ran out); a time limit ran out
+FINISH_REASONS = ("trainee", "time_limit")
 PRESSURE = ("command", "sarcasm", "blame", "shouting", "demands_full")
 
-#: the step checklist of a call (persona ``checklist:``), with the score dimension each feeds
+#: the step checklist of a call (persona ``checklist:``), with the score dimension each feeds and
+#: its Chinese label (``summary()`` gives the labels in the scenario's language, locales ``steps.*``)
 CHECKLISTS: dict[str, list[tuple[str, str, str]]] = {
     "debtor": [
-        ("identified_self", "clarity", "表明机构和本人身份"),
-        ("verified_before_disclosing", "clarity", "先核实本人身份,再谈欠款"),
-        ("stated_facts", "clarity", "说明欠款金额或逾期情况"),
-        ("asked_situation", "solution", "询问未还款原因和实际困难"),
-        ("offered_solution", "solution", "提供分期、延期、部分还款或减免等方案"),
-        ("fixed_commitment", "solution", "把承诺落实到具体金额和具体时间点"),
-        ("confirmed_commitment", "solution", "复述并确认还款承诺"),
-        ("closed_politely", "politeness", "礼貌结束通话"),
+        ("identified_self", "clarity", _t("steps.identified_self")),
+        ("verified_before_disclosing", "clarity", _t("steps.verified_before_disclosing")),
+        ("stated_facts", "clarity", _t("steps.stated_facts")),
+        ("asked_situation", "solution", _t("steps.asked_situation")),
+        ("offered_solution", "solution", _t("steps.offered_solution")),
+        ("fixed_commitment", "solution", _t("steps.fixed_commitment")),
+        ("confirmed_commitment", "solution", _t("steps.confirmed_commitment")),
+        ("closed_politely", "politeness", _t("steps.closed_politely")),
     ],
     "third_party": [
-        ("identified_self", "clarity", "表明机构和本人身份"),
-        ("asked_for_debtor", "clarity", "询问要找的人是否在"),
-        ("protected_privacy", "clarity", "不向第三方透露欠款信息"),
-        ("asked_callback", "solution", "请对方转告回电"),
-        ("closed_politely", "politeness", "礼貌结束通话"),
+        ("identified_self", "clarity", _t("steps.identified_self")),
+        ("asked_for_debtor", "clarity", _t("steps.asked_for_debtor")),
+        ("protected_privacy", "clarity", _t("steps.protected_privacy")),
+        ("asked_callback", "solution", _t("steps.asked_callback")),
+        ("closed_politely", "politeness", _t("steps.closed_politely")),
     ],
 }
 _STEP_ORDER = list(dict.fromkeys(name for steps in CHECKLISTS.values() for name, _, _ in steps))
@@ -77,6 +88,20 @@ _DATE = re.compile(
 
 
 _ASKS = re.compile("吗|[?\uff1f]|是不是|在不在|本人|找一下|找下")
+# English replies (a reply with no Chinese character in it): $1,500 · 300 dollars · 6 payments of 700
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_MONEY_EN = re.compile(
+    r"\$\s?(\d[\d,]*(?:\.\d+)?)|(\d[\d,]*(?:\.\d+)?)\s?(?:dollars|bucks|usd)\b"
+    r"|\b(?:pay|paying|payments? of|instal+ments? of)\s+(\d[\d,]{1,8})\b(?!\s*(?:st|nd|rd|th|am|pm|days?|weeks?|months?|payments?|instal))"
+    r"|\b(\d[\d,]{1,8})\s+(?:a|per|each)\s+month\b", re.IGNORECASE)
+_MONTHS = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+_DAYS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+_ORD = r"\d{1,2}(?:st|nd|rd|th)"
+_DATE_EN = re.compile(
+    rf"\b{_MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\b{_ORD}\s+of\s+(?:{_MONTHS}|this month|next month)\b"
+    rf"|\b(?:(?:this|next)\s+)?{_DAYS}(?:,?\s+(?:the\s+)?{_ORD})?\b|\bthe\s+{_ORD}(?:\s+of\s+(?:this|next)\s+month)?\b"
+    rf"|\btomorrow\b|(?<=by )today\b|(?<=before )today\b|\b(?:the\s+)?end of (?:the|this|next) month\b|\b\d{{1,2}}/\d{{1,2}}\b",
+    re.IGNORECASE)
 
 
 def _cn_number(text: str) -> float | None:
@@ -101,8 +126,14 @@ def _cn_number(text: str) -> float | None:
 
 
 def read_amounts(text: str) -> list[int]:
-    """Sums of money in a reply, in yuan (``1,000元``, ``三千块``, ``3万``, ``每月还1100``)."""
+    """Sums of money in a reply, in yuan (``1,000元``, ``三千块``, ``3万``, ``每月还1100``), or in an
+    English reply in dollars (``$1,500``, ``300 dollars``, ``payments of 700``)."""
     out: list[int] = []
+    if not _CJK.search(text):
+        for m in _MONEY_EN.finditer(text):
+            n = _cn_number(next(g for g in m.groups() if g))
+            if n is not None and n >= 1:
+                out.append(int(round(n)))
     for m in _MONEY.finditer(text):
         if m.group(1):
             n = _cn_number(m.group(1))
@@ -123,7 +154,12 @@ def read_amounts(text: str) -> list[int]:
 
 
 def read_deadline(text: str) -> str | None:
-    """The first concrete date or time point in a reply, as written (``3月25日``, ``本周五``)."""
+    """The first concrete date or time point in a reply, as written (``3月25日``, ``本周五``; in an
+    English reply ``Friday``, ``March 25``, ``the 5th``)."""
+    if not _CJK.search(text):
+        e = _DATE_EN.search(text)
+        if e:
+            return e.group(0).strip()
     m = _DATE.search(text)
     return m.group(0).strip() if m else None
 
@@ -428,11 +464,11 @@ class Session:
         elif self._stalled >= self.persona.spec.stall_turns:
             outcome, ended_by = "no_agreement", "stall"
             fired.append(Fired("engine", "stalled", (f"no progress for {self._stalled} replies",),
-                               reason="对话原地打转,债务人结束了通话"))
+                               reason=_t("session.stalled", self.scenario.spec.lang)))
         elif self.turn >= self.persona.spec.max_turns:
             outcome, ended_by = "no_agreement", "max_turns"
             fired.append(Fired("engine", "max_turns", (f"turn {self.turn} of {self.persona.spec.max_turns}",),
-                               reason="通话过长,没有结果"))
+                               reason=_t("session.max_turns", self.scenario.spec.lang)))
         if ended_by in ("stall", "max_turns"):
             line = self._format(self.rng.choice(self.persona.spec.stall_lines))
         else:
@@ -447,19 +483,34 @@ class Session:
         self._now_ids = set()
         return result
 
-    def finish(self) -> str:
-        """The trainee ends the call (or the replies ran out); returns the outcome."""
+    def finish(self, reason: str = "trainee") -> str:
+        """End the call from outside the debtor; returns the outcome. ``reason`` is recorded as
+        ``ended_by``: ``"trainee"`` (hung up, or the replies ran out) or ``"time_limit"`` (an exam's
+        time limit ran out). The outcome is the same either way: the state's ``end_outcome``.
+        A call that has already ended keeps its outcome and ``ended_by``."""
+        if reason not in FINISH_REASONS:
+            raise ValueError(f"finish(reason={reason!r}): use one of {', '.join(FINISH_REASONS)}")
         if not self.ended:
             st = self.persona.states[self.state].spec
-            self.ended, self.ended_by = True, "trainee"
+            self.ended, self.ended_by = True, reason
             self.outcome = self._guard(st.end_outcome or "no_agreement")
         assert self.outcome is not None
         return self.outcome
 
+    def hint(self) -> str | None:
+        """The coaching hint for where the call is now: the current state's ``hint:`` (or the
+        scenario's ``overrides.hints``), filled in from the case file and the call so far. None when
+        the state has no hint or the call has ended."""
+        if self.ended:
+            return None
+        text = self.persona.states[self.state].spec.hint
+        return self._format(text) if text else None
+
     @classmethod
     def replay(cls, scenario: Scenario, seed: int, replies: Iterable[str], finish: bool = False,
-               analyze: Analyze | None = None) -> "Session":
-        """Rebuild a session from its replies (resuming a crashed call gives the same state)."""
+               analyze: Analyze | None = None, reason: str = "trainee") -> "Session":
+        """Rebuild a session from its replies (resuming a crashed call gives the same state);
+        with ``finish``, end it as ``finish(reason)`` would."""
         s = cls(scenario, seed, analyze)
         s.start()
         for text in replies:
@@ -467,7 +518,7 @@ class Session:
                 break
             s.reply(text)
         if finish:
-            s.finish()
+            s.finish(reason)
         return s
 
     @classmethod
@@ -480,8 +531,10 @@ class Session:
         replies = record.get("replies")
         if replies is None:
             replies = [t["trainee"] for t in record.get("turns", []) if t.get("turn", 1) != 0 and t.get("trainee")]
+        ended_by = record.get("ended_by")
         return cls.replay(scenario, int(record.get("seed", 0)), replies,
-                          finish=bool(record.get("ended_by") == "trainee"), analyze=analyze)
+                          finish=ended_by in FINISH_REASONS, analyze=analyze,
+                          reason=ended_by if ended_by in FINISH_REASONS else "trainee")
 
     def record(self) -> dict[str, Any]:
         """The minimum needed to resume: scenario, seed and the replies so far."""
@@ -510,7 +563,7 @@ class Session:
         out["red_lines"] = [dict(r) for r in self.red_lines]
         out["passed"] = not self.red_lines
         out["steps"] = steps
-        out["step_labels"] = {name: label for name, _, label in checklist}
+        out["step_labels"] = {name: _t(f"steps.{name}", self.scenario.spec.lang) for name, _, _ in checklist}
         out["replies"] = len(replies)
         out["ended_by"] = self.ended_by
         out["path"] = list(self.path)
@@ -524,7 +577,7 @@ class Session:
         """The contract's ``run --json`` object."""
         return {
             "scenario": self.scenario.id,
-            "persona": self.persona.id,
+            "persona": self.persona.kind,       # angry | evasive | hardship | lost_contact
             "seed": self.seed,
             "turns": [t.to_dict() for t in self.turns],
             "outcome": self.outcome,
@@ -574,8 +627,10 @@ class Session:
         if not a.red_lines and not ids & set(PRESSURE):
             ids.add("calm")
         case = self.scenario.case
-        names = (case.debtor_name, case.surname + case.honorific, case.debtor_name[1:] if len(case.debtor_name) > 2 else None)
-        if any(n and n in text for n in names) and _ASKS.search(text):
+        names = (case.debtor_name, case.surname + case.honorific, case.debtor_name[1:] if len(case.debtor_name) > 2 else None,
+                 f"{honorific(case.honorific, self.scenario.spec.lang)} {case.surname}",
+                 case.debtor_name.split()[0] if " " in case.debtor_name else None)
+        if any(n and n.lower() in text.lower() for n in names) and _ASKS.search(text):
             ids.add("asks_for_debtor")
         return ids
 
@@ -597,7 +652,7 @@ class Session:
             if amounts:
                 smaller = [x for x in amounts if x != debt] or amounts
                 self.plan_amount = min(smaller)
-                self.plan_amount_text = f"{self.plan_amount}元"
+                self.plan_amount_text = money(self.plan_amount, self.scenario.spec.lang)
             else:
                 self.plan_amount_text = _evidence(a, "states_amount") or self.plan_amount_text
 
@@ -646,21 +701,19 @@ class Session:
 
     def _format(self, text: str) -> str:
         case = self.scenario.case
+        lang = self.scenario.spec.lang
         values = {
-            "name": case.debtor_name, "surname": case.surname, "honorific": case.honorific,
-            "creditor": case.creditor, "product": case.product_name or _product(case.product),
-            "amount": case.amount_text, "overdue_days": str(case.overdue_days), "reason": case.reason or "家里有点事",
-            "capacity": f"{case.monthly_capacity}元" if case.monthly_capacity else "一两千块",
-            "plan_amount": self.plan_amount_text or "这笔钱", "deadline": _strip_before(self.deadline_text) or "那天",
+            "name": case.debtor_name, "surname": case.surname, "honorific": honorific(case.honorific, lang),
+            "creditor": case.creditor, "product": case.product_name or _t(f"product_long.{case.product}", lang),
+            "amount": money(case.amount, lang), "overdue_days": str(case.overdue_days),
+            "reason": case.reason or _t("session.reason_default", lang),
+            "capacity": money(case.monthly_capacity, lang) if case.monthly_capacity else _t("session.capacity_default", lang),
+            "plan_amount": self.plan_amount_text or _t("session.plan_amount_default", lang),
+            "deadline": _strip_before(self.deadline_text) or _t("session.deadline_default", lang),
             "relation": case.answerer.relation, "collector_org": case.creditor,
-            "ta": "她" if case.honorific == "女士" else "他",
+            "ta": pronoun(case.honorific, lang),
         }
         return re.sub(r"\{([a-z_]+)\}", lambda m: values.get(m.group(1), m.group(0)), text)
-
-
-def _product(key: str) -> str:
-    from .scenario import PRODUCTS
-    return PRODUCTS.get(key, key)
 
 
 def _strip_before(text: str | None) -> str | None:
@@ -678,5 +731,5 @@ def _because(when: list[tuple[str, Any]], unless: list[tuple[str, Any]]) -> tupl
     return tuple(c for c, _ in when) + tuple(f"not {c}" for c, _ in unless)
 
 
-__all__ = ["CHECKLISTS", "Fired", "Session", "SessionOver", "TurnResult", "read_amounts", "read_deadline",
+__all__ = ["CHECKLISTS", "ENDED_BY", "FINISH_REASONS", "Fired", "Session", "SessionOver", "TurnResult", "read_amounts", "read_deadline",
            "FEATURE_IDS", "RED_LINE_IDS", "SUCCESS_OUTCOMES"]

@@ -4,8 +4,8 @@
     with run:                                      # an exception inside marks it incomplete
         for call in run.pending():                 # ExamCall: scenario and fixed seed, in order
             session = run.session(call)            # the TUI drives it: start / reply / finish
-            ...
-            run.record(session.to_dict(), duration_s=212.5)
+            ...                                    # (session.finish(reason="time_limit") on time-out)
+            run.record(session.to_dict(), duration_s=212.5)   # or ended_by="time_limit"
         result = run.finish()                      # AttemptResult: passed, reasons, signature
 
 The attempt is stored, signed and marked ``incomplete`` the moment it begins (so it counts
@@ -72,7 +72,8 @@ class AttemptResult:
         return {
             "exam": self.exam, "trainee": self.trainee, "attempt": self.attempt,
             "calls": [{"scenario": c["scenario"], "seed": c["seed"], "outcome": c["outcome"],
-                       "summary": c["summary"], "duration_s": c.get("duration_s")} for c in self.calls],
+                       "summary": c["summary"], "duration_s": c.get("duration_s"),
+                       "ended_by": c.get("ended_by")} for c in self.calls],
             "passed": self.passed, "status": self.status, "reasons": list(self.verdict.reasons),
             "scores": dict(self.verdict.scores), "red_lines": [dict(r) for r in self.verdict.red_lines],
             "signature": self.signature, "stored": self.stored, "store": self.store,
@@ -141,8 +142,13 @@ class ExamRun:
         """A session for this call, with the exam's seed (for a UI to drive)."""
         return self.engine.session(call.scenario, call.seed)  # type: ignore[attr-defined]
 
-    def record(self, result: dict[str, Any], duration_s: float | None = None) -> None:
-        """Store a finished call (the session's ``to_dict()``) and re-sign the attempt."""
+    def record(self, result: dict[str, Any], duration_s: float | None = None, ended_by: str | None = None) -> None:
+        """Store a finished call (the session's ``to_dict()``) and re-sign the attempt.
+
+        ``ended_by`` says why the call ended when the caller knows better than the session, e.g.
+        ``"time_limit"`` when the exam's clock ran out; without it, the session's own
+        ``summary["ended_by"]`` is kept. It is stored on the call and in its summary, so the signed
+        record says so."""
         if self.status != "incomplete" or self.note is not None:
             raise UserError(f"attempt {self.attempt_no} is closed ({self.status}); no more calls")
         call = self.next_call()
@@ -153,16 +159,25 @@ class ExamRun:
                             f"got {result.get('scenario')} with seed {result.get('seed')}")
         if not result.get("outcome"):
             raise UserError(f"{call.scenario}: the call has not ended (no outcome); finish the session first")
+        from ..session import ENDED_BY
+
+        if ended_by is not None and ended_by not in ENDED_BY:
+            raise UserError(f"ended_by {ended_by!r}: use one of {', '.join(ENDED_BY)}")
         stored = slim_call(result)
+        ended_by = ended_by or (result.get("summary") or {}).get("ended_by")
+        if ended_by is not None:
+            stored["summary"] = {**stored["summary"], "ended_by": ended_by}
+        stored["ended_by"] = ended_by
         stored["duration_s"] = None if duration_s is None else round(float(duration_s), 1)
         stored["time_limit_s"] = self.time_limit(call)
         self.calls.append(stored)
         self._save()
 
-    def play(self, call: ExamCall, replies: Sequence[str], duration_s: float | None = None) -> dict[str, Any]:
-        """Run a call from recorded replies and record it (``grade``)."""
+    def play(self, call: ExamCall, replies: Sequence[str], duration_s: float | None = None,
+             ended_by: str | None = None) -> dict[str, Any]:
+        """Run a call from recorded replies and record it (``grade``); ``ended_by`` as in ``record``."""
         result = self.engine.run_call(call.scenario, call.seed, list(replies))
-        self.record(result, duration_s)
+        self.record(result, duration_s, ended_by=ended_by)
         return result
 
     # -- ending ---------------------------------------------------------------------------------

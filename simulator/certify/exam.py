@@ -139,17 +139,49 @@ def _findings_for_calls(exam: Exam, scenarios: Any) -> list[Finding]:
     return out
 
 
+def check_exam(path: Path | str, scenarios: Any = None, origin: str = "path") -> tuple[Exam | None, list[Finding]]:
+    """Read, validate and check one exam file; the exam (None if it could not be read or fails its
+    schema) and every ``path:line:col`` finding. With ``scenarios`` (a ``Catalog``), the calls are
+    checked against it too (unknown scenario, another language)."""
+    path = Path(path)
+    try:
+        text = read_text(path)
+        doc = parse(text, str(path))
+        spec = validate(doc, ExamFile)
+    except LoadError as exc:
+        return None, list(exc.findings)
+    exam = Exam(spec, str(path), doc, sha256_hex(text), origin)
+    problems = _structure(exam) + _findings_for_calls(exam, scenarios)
+    return exam, sorted(set(problems), key=lambda f: (f.path, f.line, f.col, f.message))
+
+
 def load_exam(path: Path | str, origin: str = "path") -> Exam:
     """Read and validate one exam file (schema only); LoadError with ``path:line:col`` findings."""
-    path = Path(path)
-    text = read_text(path)
-    doc = parse(text, str(path))
-    spec = validate(doc, ExamFile)
-    exam = Exam(spec, str(path), doc, sha256_hex(text), origin)
-    problems = _structure(exam) + _findings_for_calls(exam, None)
-    if problems:
+    exam, problems = check_exam(path, None, origin)
+    if problems or exam is None:
         raise LoadError(problems)
     return exam
+
+
+def looks_like_exam(path: Path | str) -> bool:
+    """Is this file meant as an exam? In an ``exams/`` folder, or a mapping with ``calls:`` and
+    ``pass:`` (or ``attempts:``) and nothing that makes it a scenario or persona. Unreadable files
+    are not (whoever checks them reports why)."""
+    p = Path(path)
+    if p.parent.name == "exams":
+        return True
+    try:
+        data = parse(read_text(p), str(p)).data
+    except LoadError:
+        return False
+    return _looks_like_exam(data) and not any(k in data for k in ("persona", "case", "states", "transitions"))
+
+
+def exam_search_dir(path: Path | str) -> Path:
+    """Where the scenarios an exam file names are looked for first, as ``--path`` would: the folder
+    above ``exams/`` for a file in an ``exams`` folder, else the file's own folder."""
+    p = Path(path)
+    return p.parent.parent if p.parent.name == "exams" else p.parent
 
 
 def bundled_exams_dir() -> Path:

@@ -32,10 +32,15 @@ def run(args: argparse.Namespace) -> int:
     if not items:
         print("no scenarios found")
         return 0
+    from ..i18n import address, money, t
+
     width = max(len(s.id) for s in items)
+    pwidth = max([12] + [len(s.spec.persona) for s in items])
     for s in items:
         c = s.case
         stars = "★" * s.spec.difficulty + "☆" * max(0, 3 - s.spec.difficulty)
-        print(f"{s.id:<{width}}  {s.spec.persona:<12} {stars}  {s.spec.lang}  {s.spec.title}"
-              f"  [{c.debtor_name}{c.honorific} · {c.amount_text} · 逾期{c.overdue_days}天]")
+        lang = s.spec.lang
+        print(f"{s.id:<{width}}  {s.spec.persona:<{pwidth}} {stars}  {s.spec.lang}  {s.spec.title}  "
+              + t("run.list_case", lang, who=address(c, lang, full=True), amount=money(c.amount, lang),
+                  days=c.overdue_days))
     return 0

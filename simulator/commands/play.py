@@ -20,6 +20,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--exam", action="store_true", help="exam mode: no hints, no live scores, debrief at the end")
     p.add_argument("--resume", action="store_true", help="continue the latest unfinished call (of SCENARIO_ID)")
     p.add_argument("--theme", choices=("dark", "light"), default=None, help="colour theme (Ctrl+T switches)")
+    p.add_argument("--lang", default=None, metavar="LANG", help=(
+        "language of the scenario list and the help: zh (default) or en; default $COLLECTOR_SIM_LANG. "
+        "The case file, the call and the debrief speak the scenario's own language"))
     add_path_option(p)
     p.set_defaults(func=run)
 
@@ -29,7 +32,8 @@ def run(args: argparse.Namespace) -> int:
 
     theme = {"dark": "textual-dark", "light": "textual-light"}.get(args.theme or "")
     # build first: an unknown scenario or nothing to resume is a usage error (exit 2), terminal or not
-    app = make_app(args.scenario, seed=args.seed, exam=args.exam, resume=args.resume, paths=args.path, theme=theme)
+    app = make_app(args.scenario, seed=args.seed, exam=args.exam, resume=args.resume, paths=args.path, theme=theme,
+                   lang=args.lang)
     if not sys.stdout.isatty() or not sys.stdin.isatty():
         raise UserError("play needs an interactive terminal (use 'collector-sim run' for a call without the UI)")
     app.run()

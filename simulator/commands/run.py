@@ -42,43 +42,50 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _transcript(session, unused: int) -> None:  # type: ignore[no-untyped-def]
+    """The readable transcript, in the scenario's language (locale ``run.*``)."""
     from ..analyzer import get_pack
+    from ..i18n import address, money, t
 
-    names = get_pack(session.scenario.spec.lang).pack.red_line_names
     sc = session.scenario
+    lang = sc.spec.lang
+    names = get_pack(lang).pack.red_line_names
     c = sc.case
     out = sys.stdout
-    out.write(f"# {sc.spec.title}  ({sc.id}, persona {session.persona.id}, seed {session.seed})\n")
-    out.write(f"# {c.debtor_name}{c.honorific} · {c.creditor} · {c.amount_text} · 逾期{c.overdue_days}天"
-              f" · {c.clock} · 今日第{c.calls_today}次\n\n")
-    for t in session.turns:
-        if t.turn > 0:
-            s = t.analysis.scores
-            out.write(f"[{t.turn}] 催收员: {t.trainee}\n")
-            out.write(f"      礼貌 {s['politeness']} · 清晰 {s['clarity']} · 方案 {s['solution']}"
-                      f"   features: {', '.join(t.analysis.features) or '-'}\n")
-            for r in t.analysis.red_lines:
-                out.write(f"      !! 红线 {r.rule}({names.get(r.rule, r.rule)}): 「{r.evidence}」 {r.message}\n")
-            for tip in t.analysis.feedback[:2]:
+
+    def r(key: str, **fields: object) -> str:
+        return t(f"run.{key}", lang, **fields)
+
+    out.write(r("header", title=sc.spec.title, id=sc.id, persona=session.persona.id, seed=session.seed) + "\n")
+    out.write(r("case", who=address(c, lang, full=True), creditor=c.creditor, amount=money(c.amount, lang),
+                days=c.overdue_days, clock=c.clock, n=c.calls_today) + "\n\n")
+    for turn in session.turns:
+        if turn.turn > 0:
+            s = turn.analysis.scores
+            out.write(r("collector", turn=turn.turn, text=turn.trainee) + "\n")
+            out.write(r("scores", **s, features=", ".join(turn.analysis.features) or "-") + "\n")
+            for red in turn.analysis.red_lines:
+                out.write(r("red_line", rule=red.rule, name=names.get(red.rule, red.rule), evidence=red.evidence,
+                            message=red.message) + "\n")
+            for tip in turn.analysis.feedback[:2]:
                 out.write(f"      » {tip}\n")
-        if t.debtor:
-            out.write(f"[{t.turn}] 债务人: {t.debtor}\n")
-        moves = [f for f in t.fired if f.kind != "reaction"]
-        mood = " ".join(f"{k} {v}" for k, v in t.variables.items())
-        if t.turn > 0:
-            out.write(f"      ({t.previous_state} → {t.state}; {mood})\n")
+        if turn.debtor:
+            out.write(r("debtor", turn=turn.turn, text=turn.debtor) + "\n")
+        moves = [f for f in turn.fired if f.kind != "reaction"]
+        mood = " ".join(f"{k} {v}" for k, v in turn.variables.items())
+        if turn.turn > 0:
+            out.write(f"      ({turn.previous_state} → {turn.state}; {mood})\n")
         for f in moves:
             out.write(f"      → {f.reason or f.name}\n")
         out.write("\n")
     summary = session.summary()
-    out.write(f"结果: {session.outcome}  (ended by {session.ended_by})\n")
-    out.write(f"得分: 礼貌 {summary['politeness']} · 清晰 {summary['clarity']} · 方案 {summary['solution']}"
-              f" · 总分 {summary['overall']}\n")
+    out.write(r("outcome", outcome=session.outcome, ended_by=session.ended_by) + "\n")
+    out.write(r("summary", **{k: summary[k] for k in ("politeness", "clarity", "solution", "overall")}) + "\n")
     for name, ok in summary["steps"].items():
         out.write(f"  {'✓' if ok else '✗'} {summary['step_labels'][name]}\n")
     if summary["red_lines"]:
-        for r in summary["red_lines"]:
-            out.write(f"  !! 第{r['turn']}轮 红线 {r['rule']}: 「{r['evidence']}」\n")
-    out.write(f"{'通过' if summary['passed'] else '未通过'} (passed: {str(summary['passed']).lower()})\n")
+        for red in summary["red_lines"]:
+            out.write(r("summary_red_line", turn=red["turn"], rule=red["rule"], evidence=red["evidence"]) + "\n")
+    verdict = t("debrief.passed" if summary["passed"] else "debrief.not_passed", lang)
+    out.write(r("verdict", verdict=verdict, passed=str(summary["passed"]).lower()) + "\n")
     if unused:
-        out.write(f"(通话已结束,剩余 {unused} 条回复未使用)\n")
+        out.write(r("unused", n=unused) + "\n")

@@ -107,18 +107,20 @@ def _show(path: str) -> str:
 
 def _transcript(r, focus: int | None) -> None:  # type: ignore[no-untyped-def]
     """The call turn by turn; with ``focus`` only the turn before it, that turn and the end."""
+    from ..i18n import t as _t
     from ..testcalls import path_with_turns
 
     out = sys.stdout
     s = r.session
+    lang = s.scenario.spec.lang
     turns = [t for t in s.turns if t.turn > 0]
     if focus is not None:
         keep = {focus - 1, focus}
         turns = [t for t in turns if t.turn in keep]
     for t in turns:
-        out.write(f"       [{t.turn}] 催收员: {t.trainee}\n")
+        out.write("       " + _t("run.collector", lang, turn=t.turn, text=t.trainee) + "\n")
         if t.debtor:
-            out.write(f"           债务人: {t.debtor}\n")
+            out.write("           " + _t("run.debtor_only", lang, text=t.debtor) + "\n")
         moved = [f for f in t.fired if f.kind in ("transition", "engine")]
         why = "; ".join((f"{f.name} ({' & '.join(f.because)})" if f.kind == "transition" else f.reason or f.name)
                         for f in moved)

@@ -19,6 +19,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from ..errors import UserError
+from ..i18n import DEFAULT, resolve_lang, t
+from .locale import localize_bindings
 from .screens.call import CallScreen
 from .screens.casefile import CaseFileScreen
 from .screens.debrief import DebriefScreen
@@ -35,18 +37,21 @@ class CollectorSimApp(App[None]):
     SUB_TITLE = ""
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
-        Binding("ctrl+q", "quit", "退出", priority=True),
-        Binding("ctrl+c", "quit", "退出", show=False, priority=True),
-        Binding("f1", "help", "帮助"),
-        Binding("ctrl+t", "toggle_theme", "明/暗", show=False),
+        Binding("ctrl+q", "quit", "app.quit", priority=True),     # descriptions: keys.* in the locale
+        Binding("ctrl+c", "quit", "app.quit", show=False, priority=True),
+        Binding("f1", "help", "app.help"),
+        Binding("ctrl+t", "toggle_theme", "app.theme", show=False),
     ]
 
     def __init__(self, catalog: Any, store: SessionStore, *, scenario_id: str | None = None, seed: int | None = None,
                  exam: bool = False, resume: SessionRecord | None = None, now: Callable[[], float] | None = None,
                  queue: Sequence[tuple[str, int]] = (), on_call_end: CallEnd | None = None,
                  time_limit: float | None = None, locked_mode: bool = False, offer_resume: bool = True,
-                 theme: str | None = None):
+                 theme: str | None = None, lang: str = DEFAULT):
         super().__init__()
+        self.ui_lang = lang          # the picker and help; a call speaks its scenario's language
+        self._keys_lang = lang
+        localize_bindings(self, lang)
         self.catalog = catalog
         self.store = store
         self.scenario_id = scenario_id
@@ -66,7 +71,7 @@ class CollectorSimApp(App[None]):
     # -- start-up --------------------------------------------------------------------------------
     def on_mount(self) -> None:
         self._warm_up()
-        self.push_screen(PickerScreen(offer_resume=self._offer_resume))
+        self.push_screen(PickerScreen(offer_resume=self._offer_resume, lang=self.ui_lang))
         if self.resume_record is not None:
             self.resume(self.resume_record)
         elif self.queue:
@@ -79,7 +84,7 @@ class CollectorSimApp(App[None]):
         """Compile the rule packs before the first reply, so even turn 1 answers at once."""
         from ..analyzer import analyze
 
-        for lang in sorted({sc.spec.lang for sc in self.catalog.scenarios.values()} or {"zh"}):
+        for lang in sorted({sc.spec.lang for sc in self.catalog.scenarios.values()} or {DEFAULT}):
             try:
                 analyze("您好" if lang == "zh" else "Hello", {"lang": lang})
             except Exception:
@@ -129,13 +134,14 @@ class CollectorSimApp(App[None]):
         try:
             scenario = self.catalog.get(record.scenario)
         except UserError as exc:
-            self.notify(str(exc), title="无法继续", severity="error")
+            self.notify(str(exc), title=t("app.cannot_resume", self.ui_lang), severity="error")
             return
         session = Session.replay(scenario, record.seed, record.replies)
         said = [t.get("debtor") for t in record.turns]
         again = [t.debtor for t in session.turns][:len(said)]
         if said != again:
-            self.notify("场景或人设文件已改动,重放出的对方回答与记录不同。", title="注意", severity="warning", timeout=8)
+            lang = scenario.spec.lang
+            self.notify(t("app.replay_differs", lang), title=t("app.notice", lang), severity="warning", timeout=8)
         self.exam = record.mode == "exam"
         log = self.store.reopen(record)
         screen = CallScreen(session, log, exam=self.exam, resumed=True, time_limit=self.time_limit)
@@ -145,7 +151,7 @@ class CollectorSimApp(App[None]):
         records = [r for r in self.store.unfinished() if r.scenario in self.catalog.scenarios]
         if not records:
             if not quiet:
-                self.notify("没有未完成的通话。", timeout=3)
+                self.notify(t("app.no_unfinished", self.ui_lang), timeout=3)
             return
         record = records[0]
         title = self.catalog.scenarios[record.scenario].spec.title
@@ -155,9 +161,9 @@ class CollectorSimApp(App[None]):
                 self.resume(record)
             elif answer == "discard":
                 self.store.abandon(record)
-                self.notify("已放弃这通未完成的通话。", timeout=3)
+                self.notify(t("app.discarded", self.ui_lang), timeout=3)
 
-        self.push_screen(ResumeScreen(record, title), answered)
+        self.push_screen(ResumeScreen(record, title, lang=self.ui_lang), answered)
 
     def call_ended(self, screen: CallScreen) -> None:
         self.finished.append(screen.session)
@@ -185,13 +191,20 @@ class CollectorSimApp(App[None]):
                 if quit:
                     self.exit()
 
-            self.push_screen(ConfirmQuitScreen(), answered)
+            self.push_screen(ConfirmQuitScreen(lang=screen.lang), answered)
             return
         self.exit()
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(lang=getattr(self.screen, "lang", self.ui_lang)))
+
+    def use_lang(self, lang: str) -> None:
+        """Show the app-wide keys (quit, help) in ``lang``: the language of the screen on top."""
+        if lang != self._keys_lang:
+            self._keys_lang = lang
+            localize_bindings(self, lang)
+            self.refresh_bindings()
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
@@ -206,16 +219,21 @@ def make_app(scenario_id: str | None = None, *, seed: int | None = None, exam: b
              paths: Sequence[str | Path] = (), home: str | Path | None = None, catalog: Any = None,
              now: Callable[[], float] | None = None, queue: Sequence[tuple[str, int]] = (),
              on_call_end: CallEnd | None = None, time_limit: float | None = None, locked_mode: bool = False,
-             theme: str | None = None) -> CollectorSimApp:
+             theme: str | None = None, lang: str | None = None) -> CollectorSimApp:
     """Build the app. Raises ``UserError`` (exit 2) for an unknown scenario or nothing to resume.
 
     ``now`` is the clock the call timer reads (tests pass a fixed one); ``home`` overrides
     ``$COLLECTOR_SIM_HOME``. Certification drives exam mode with ``queue`` (scenario ids and fixed
     seeds, one call after another), ``locked_mode=True`` and ``on_call_end`` (called with each
-    finished ``Session``).
+    finished ``Session``). ``lang`` is the language of the picker and help (default: ``$COLLECTOR_SIM_LANG``,
+    else zh); the case file, the call and the debrief speak the scenario's own language.
     """
     from ..scenario import Catalog
 
+    try:
+        ui_lang = resolve_lang(lang)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
     if catalog is None:
         catalog = Catalog.discover(paths)
     for sid, _ in queue:
@@ -232,4 +250,4 @@ def make_app(scenario_id: str | None = None, *, seed: int | None = None, exam: b
         record = found[0]
     return CollectorSimApp(catalog, store, scenario_id=scenario_id, seed=seed, exam=exam, resume=record, now=now,
                            queue=queue, on_call_end=on_call_end, time_limit=time_limit, locked_mode=locked_mode,
-                           theme=theme)
+                           theme=theme, lang=ui_lang)

@@ -1,10 +1,11 @@
 """Words the app shows around a call: labels, the case file's stage, and the hint key's model lines.
 
-Plain Python (no Textual). Personas carry no model lines, so a hint is built from what the call
-still lacks: the first step of the persona's checklist not yet done, phrased as a lawful model line
-(话术, after the seeds) filled in from the case file, with a state-specific line first when the
-debtor is upset, suspicious or disputing. A red line in the last reply always comes first: its
-rule pack suggestion is the lawful way to say it.
+Plain Python (no Textual). Every word comes from the locale catalogs (``simulator/locales``, see
+``simulator.i18n``), in the scenario's language for anything about a call. Personas carry no
+model lines, so a hint is built from what the call still lacks: the first step of the persona's
+checklist not yet done, phrased as a lawful model line (话术, after the seeds) filled in from the
+case file, with a state-specific line first when the debtor is upset, suspicious or disputing. A
+red line in the last reply always comes first: its rule pack suggestion is the lawful way to say it.
 """
 
 from __future__ import annotations
@@ -12,43 +13,75 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-OUTCOME_LABELS = {
-    "promise_to_pay": "达成还款承诺",
-    "message_left": "留言成功",
-    "no_agreement": "未达成约定",
-    "hung_up": "对方挂断",
-    "complaint": "对方投诉",
-}
+from ..i18n import DEFAULT, address, money, pronoun, t
+
+OUTCOMES = ("promise_to_pay", "message_left", "no_agreement", "hung_up", "complaint")
 OUTCOME_GOOD = {"promise_to_pay", "message_left"}
-ENDED_BY_LABELS = {
-    "debtor": "对方结束通话",
-    "trainee": "你结束了通话",
-    "stall": "对话原地打转,对方结束通话",
-    "max_turns": "通话过长",
-    "time_limit": "超过时限",
-}
-DIMENSIONS = (("politeness", "礼貌"), ("clarity", "清晰"), ("solution", "方案"))
-MOOD = (("anger", "怒气"), ("trust", "信任"), ("willingness", "意愿"), ("patience", "耐心"))
-PERSONA_LABELS = {"angry": "愤怒型", "evasive": "逃避型", "hardship": "困难型", "lost_contact": "失联"}
-PRODUCT_LABELS = {
-    "credit_card": "信用卡", "consumer_loan": "消费贷", "business_loan": "经营贷",
-    "online_loan": "网贷", "car_loan": "车贷",
-}
+ENDED_BY = ("debtor", "trainee", "stall", "max_turns", "time_limit")
+DIMENSION_IDS = ("politeness", "clarity", "solution")
+MOOD_IDS = ("anger", "trust", "willingness", "patience")
+PERSONA_KINDS = ("angry", "evasive", "hardship", "lost_contact")
+PRODUCT_IDS = ("credit_card", "consumer_loan", "business_loan", "online_loan", "car_loan")
 
 
-def stage(overdue_days: int) -> str:
+def outcome_label(outcome: str, lang: str = DEFAULT) -> str:
+    return t(f"outcome.{outcome}", lang) if outcome in OUTCOMES else outcome
+
+
+def ended_by_label(ended_by: str | None, lang: str = DEFAULT) -> str:
+    return t(f"ended_by.{ended_by}", lang) if ended_by in ENDED_BY else (ended_by or "")
+
+
+def dimensions(lang: str = DEFAULT) -> tuple[tuple[str, str], ...]:
+    """(id, label) of the three score dimensions."""
+    return tuple((d, t(f"dimension.{d}", lang)) for d in DIMENSION_IDS)
+
+
+def mood(lang: str = DEFAULT) -> tuple[tuple[str, str], ...]:
+    """(id, label) of the debtor's four inner variables."""
+    return tuple((m, t(f"mood.{m}", lang)) for m in MOOD_IDS)
+
+
+def persona_label(kind: str, lang: str = DEFAULT) -> str:
+    return t(f"persona.{kind}", lang) if kind in PERSONA_KINDS else kind
+
+
+def product_label(product: str, lang: str = DEFAULT) -> str:
+    return t(f"product.{product}", lang) if product in PRODUCT_IDS else product
+
+
+def persona_kind(scenario: Any) -> str:
+    """angry | evasive | hardship | lost_contact: the persona's ``kind`` (its id unless it says)."""
+    try:
+        return scenario.persona().kind
+    except Exception:
+        return scenario.spec.persona
+
+
+# Chinese labels, kept for code that imported them (the catalogs are the source)
+OUTCOME_LABELS = {o: outcome_label(o) for o in OUTCOMES}
+ENDED_BY_LABELS = {e: ended_by_label(e) for e in ENDED_BY}
+DIMENSIONS = dimensions()
+MOOD = mood()
+PERSONA_LABELS = {k: persona_label(k) for k in PERSONA_KINDS}
+PRODUCT_LABELS = {p: product_label(p) for p in PRODUCT_IDS}
+
+
+def stage(overdue_days: int, lang: str = DEFAULT) -> str:
     """The collection stage of a case (seeds 002/003: 1–5 days, 6–10 days, M1/M2/M3 buckets)."""
     if overdue_days <= 5:
-        return "M1 早期 · 温和提醒"
-    if overdue_days <= 10:
-        return "M1 · 加强催告"
-    if overdue_days <= 30:
-        return "M1"
-    if overdue_days <= 60:
-        return "M2 · 中期"
-    if overdue_days <= 90:
-        return "M3 · 后期"
-    return "M3+ · 后期"
+        key = "early"
+    elif overdue_days <= 10:
+        key = "firm"
+    elif overdue_days <= 30:
+        key = "m1"
+    elif overdue_days <= 60:
+        key = "m2"
+    elif overdue_days <= 90:
+        key = "m3"
+    else:
+        key = "m3plus"
+    return t(f"stage.{key}", lang)
 
 
 def stars(difficulty: int) -> str:
@@ -79,14 +112,22 @@ def _round(x: float, to: int = 100) -> int:
 
 def hint(session: Any) -> Hint:
     """The model line for where the call is now."""
+    lang = session.scenario.spec.lang
     case = session.scenario.case
-    name = f"{case.surname}{case.honorific}"
+
+    def h(key: str, **fields: Any) -> str:
+        return t(f"hint.{key}", lang, **fields)
+
+    name = address(case, lang)
+    debtor = case.debtor_name
     org = case.creditor
-    product = case.product_name or PRODUCT_LABELS.get(case.product, "贷款")
+    product = case.product_name or (product_label(case.product, lang) if case.product in PRODUCT_IDS
+                                    else t("product.default", lang))
+    who = {"org": org, "collector": h("collector"), "id": h("employee_id")}
     last = session.turns[-1] if session.turns else None
     if last is not None and last.analysis is not None and last.analysis.red_lines:
         r = last.analysis.red_lines[0]
-        return Hint(None, f"上一句触碰红线:{r.message}", r.suggestion)
+        return Hint(None, h("red_line", message=r.message), r.suggestion)
 
     steps = session.steps()
     state = session.state
@@ -95,106 +136,118 @@ def hint(session: Any) -> Hint:
 
     if not third:
         if state == "venting" or v.get("anger", 0) >= 60:
-            return Hint(None, "先让对方发泄,表示理解,再回到还款", f"{name},我理解您的心情,给您添麻烦了,您先别着急,有什么不满您可以跟我说。")
+            return Hint(None, h("venting_why"), h("venting_line", name=name))
         if state in ("suspicious", "wary"):
-            return Hint(None, "对方怀疑是诈骗:给出工号和官方核实渠道",
-                        f"您的谨慎是对的。您可以拨打{org}官方客服热线核实我的工号,还款只通过官方APP或对公账户,"
-                        "我们不会让您转账到任何个人账户。")
+            return Hint(None, h("suspicious_why"), h("suspicious_line", org=org))
         if state == "disputing":
-            return Hint(None, "对方说已经还过:先核实记录,再说明依据",
-                        "好的,我马上帮您核实一下还款记录,您也可以在官方APP里查看还款明细。")
+            return Hint(None, h("disputing_why"), h("disputing_line"))
         if state == "shut_down":
-            return Hint(None, "对方封闭了:停止施压,先共情、问情况",
-                        f"{name},我不是来逼您的,您的难处我理解。方便说说现在的情况吗?我们一起想办法。")
+            return Hint(None, h("shut_down_why"), h("shut_down_line", name=name))
 
     if third:
-        who = case.answerer.relation
-        ta = "她" if case.honorific == "女士" else "他"
         informed = case.answerer.informed
+        open_line = h("third_open_line", debtor=debtor, **who)
+        callback = (h("third_callback_line", debtor=debtor, org=org) if not informed else
+                    h("third_callback_line_informed", debtor=debtor, who=case.answerer.relation,
+                      ta=pronoun(case.honorific, lang), amount=money(case.amount, lang), days=case.overdue_days,
+                      org=org))
         order = [
-            ("identified_self", "开场:表明机构和身份,找本人(不提欠款)",
-             f"您好,我是{org}的客服专员小王,工号A1024,请问{case.debtor_name}在吗?"),
-            ("asked_for_debtor", "询问要找的人是否在",
-             f"您好,我是{org}的客服专员小王,工号A1024,请问{case.debtor_name}在吗?"),
-            ("asked_callback", "请对方转告回电,不透露欠款" if not informed else "可以说明情况,请对方督促本人回电",
-             (f"麻烦您转告{case.debtor_name},方便时回电{org}官方客服热线,有重要事情需要本人处理,谢谢您。"
-              if not informed else
-              f"您是{case.debtor_name}贷款的{who},{ta}目前欠款{case.amount_text}、逾期{case.overdue_days}天,"
-              f"麻烦您转告本人尽快回电{org}官方客服热线,谢谢您。")),
-            ("closed_politely", "礼貌结束通话", "打扰您了,谢谢您,再见。"),
+            ("identified_self", h("third_identified_why"), open_line),
+            ("asked_for_debtor", h("third_asked_for_debtor_why"), open_line),
+            ("asked_callback", h("third_callback_why") if not informed else h("third_callback_why_informed"),
+             callback),
+            ("closed_politely", h("third_close_why"), h("third_close_line")),
         ]
         if state == "wary":
-            return Hint(None, "对方起了戒心:给出工号和官方核实渠道,不提欠款",
-                        f"您的谨慎是对的。您可以拨打{org}官方客服热线核实我的工号,我们只是想请{case.debtor_name}回个电话。")
+            return Hint(None, h("wary_why"), h("wary_line", org=org, debtor=debtor))
         if state == "refusing":
-            return Hint(None, "对方不想管:尊重对方,可以请对方提供其他联系方式",
-                        f"理解,不好意思打扰您了。如果您方便的话,能否告诉我{case.debtor_name}现在的联系方式?不方便也没关系。")
+            return Hint(None, h("refusing_why"), h("refusing_line", debtor=debtor))
     else:
-        per = _round(case.amount / 6)
-        deadline = session.deadline_text or "下个月10号之前"
-        amount = session.plan_amount_text or f"{per}元"
+        per = money(_round(case.amount / 6), lang)
+        deadline = session.deadline_text or h("deadline_default")
+        amount = session.plan_amount_text or per
+        open_line = h("open_line", debtor=address(case, lang, full=True), **who)
         order = [
-            ("identified_self", "开场:表明机构和本人身份(姓名、工号),再核实对方是不是本人",
-             f"您好,我是{org}的客服专员小王,工号A1024,请问您是{case.debtor_name}{case.honorific}本人吗?"),
-            ("verified_before_disclosing", "先核实对方是不是本人,再谈欠款",
-             f"您好,我是{org}的客服专员小王,工号A1024,请问您是{case.debtor_name}{case.honorific}本人吗?"),
-            ("stated_facts", "说明金额和逾期天数",
-             f"{name},您的{product}目前欠款{case.amount_text},已经逾期{case.overdue_days}天了。"),
-            ("asked_situation", "询问未还款的原因和实际困难", "请问最近是遇到什么困难了吗?方便跟我说说吗?"),
-            ("offered_solution", "提供分期、延期或先还一部分的方案",
-             f"我们可以帮您申请分期还款,比如分6期,每期{per}元左右,或者先还一部分,您看可以吗?"),
-            ("fixed_commitment", "把承诺落实到具体金额和具体时间点", f"那第一期{amount},您看{deadline}能还上吗?"),
-            ("confirmed_commitment", "复述并确认还款承诺",
-             f"好的,我跟您确认一下:{deadline}通过{org}官方APP或手机银行还款{amount}。"),
-            ("closed_politely", "礼貌结束通话", "感谢您的配合,祝您生活顺利,再见。"),
+            ("identified_self", h("identified_why"), open_line),
+            ("verified_before_disclosing", h("verify_why"), open_line),
+            ("stated_facts", h("facts_why"), h("facts_line", name=name, product=product,
+                                              amount=money(case.amount, lang), days=case.overdue_days)),
+            ("asked_situation", h("situation_why"), h("situation_line")),
+            ("offered_solution", h("solution_why"), h("solution_line", per=per)),
+            ("fixed_commitment", h("commitment_why"), h("commitment_line", amount=amount, deadline=deadline)),
+            ("confirmed_commitment", h("confirm_why"), h("confirm_line", deadline=deadline, org=org, amount=amount)),
+            ("closed_politely", h("close_why"), h("close_line")),
         ]
     for step, why, line in order:
         if step in steps and not steps[step]:
             return Hint(step, why, line)
-    return Hint(None, "该做的都做了:礼貌结束通话(Ctrl+E 挂断)", "感谢您的配合,祝您生活顺利,再见。")
+    return Hint(None, h("done_why"), h("close_line"))
 
 
-def coaching_line(analysis: Any) -> str:
+def coaching_line(analysis: Any, lang: str = DEFAULT) -> str:
     """One coaching line for the last reply: a red line's lawful rewrite first, else the first tip."""
     if analysis is None:
         return ""
     if analysis.red_lines:
         r = analysis.red_lines[0]
-        return f"换个合规的说法:{r.suggestion}"
+        return t("hint.coaching_red_line", lang, suggestion=r.suggestion)
     return analysis.feedback[0] if analysis.feedback else ""
 
 
-def answerer_text(case: Any) -> str:
+def other_party(case: Any, lang: str = DEFAULT) -> str:
+    """Who is on the other end: 张伟先生 / Mr. John Miller, or the third party (母亲 吴秀英)."""
     a = case.answerer
     if a.is_debtor:
-        return f"本人({case.debtor_name}{case.honorific})"
-    who = f"{a.relation}{(' ' + a.name) if a.name else ''}"
-    return f"{who}(第三方,{'知情' if a.informed else '不知情,不得透露欠款'})"
+        return address(case, lang, full=True)
+    if a.name:
+        return t("call.third_party", lang, relation=a.relation, name=a.name)
+    return t("call.third_party_unnamed", lang, relation=a.relation)
 
 
-def case_rows(scenario: Any, persona_title: str | None = None) -> list[tuple[str, str]]:
-    """The case file (望 before the call) as label/value rows, for the preview and the case-file screen."""
+def answerer_text(case: Any, lang: str = DEFAULT) -> str:
+    a = case.answerer
+    if a.is_debtor:
+        return t("case.answerer_debtor", lang, who=address(case, lang, full=True))
+    return t("case.answerer_third", lang, who=other_party(case, lang),
+             informed=t("case.informed" if a.informed else "case.not_informed", lang))
+
+
+def case_items(scenario: Any, persona_title: str | None = None, lang: str | None = None) -> list[tuple[str, str, str]]:
+    """The case file (望 before the call) as (key, label, value), in the scenario's language."""
     s = scenario.spec
     c = s.case
-    product = c.product_name or PRODUCT_LABELS.get(c.product, c.product)
+    lang = lang or s.lang
+
+    def label(key: str) -> str:
+        return t(f"case.{key}", lang)
+
+    short = product_label(c.product, lang)
     rows = [
-        ("债务人", f"{c.debtor_name}{c.honorific}"),
-        ("机构", c.creditor),
-        ("产品", f"{product}({PRODUCT_LABELS.get(c.product, c.product)})"),
-        ("欠款", c.amount_text),
-        ("逾期", f"{c.overdue_days}天 · {stage(c.overdue_days)}"),
-        ("历史", c.history or "—"),
-        ("诉讼", "已起诉" if c.lawsuit_filed else "未起诉(不得声称已起诉)"),
-        ("通话时间", f"{c.clock} · 今日第{c.calls_today}次"),
-        ("接听人", answerer_text(c)),
+        ("debtor", label("debtor"), address(c, lang, full=True)),
+        ("creditor", label("creditor"), c.creditor),
+        ("product", label("product"), t("case.product_value", lang, name=c.product_name or short, label=short)),
+        ("amount", label("amount"), money(c.amount, lang)),
+        ("overdue", label("overdue"), t("case.overdue_value", lang, days=c.overdue_days,
+                                        stage=stage(c.overdue_days, lang))),
+        ("history", label("history"), c.history or t("format.none", lang)),
+        ("lawsuit", label("lawsuit"), label("lawsuit_filed") if c.lawsuit_filed else label("lawsuit_not_filed")),
+        ("clock", label("clock"), t("case.clock_value", lang, clock=c.clock, n=c.calls_today)),
+        ("answerer", label("answerer"), answerer_text(c, lang)),
     ]
     concessions = getattr(c, "concessions", None)
     if concessions:
-        rows.append(("可用方案", str(concessions)))
+        if isinstance(concessions, (list, tuple)):   # one offer a line
+            concessions = "\n".join(f"· {x}" for x in concessions) if len(concessions) > 1 else str(concessions[0])
+        rows.append(("concessions", label("concessions"), str(concessions)))
     else:
-        rows.append(("可用方案", "分期、延期、先还一部分、申请减免罚息;只走官方还款渠道"))
+        rows.append(("concessions", label("concessions"), label("concessions_default")))
     if s.objective:
-        rows.append(("目标", s.objective))
-    rows.append(("人设", persona_title or PERSONA_LABELS.get(s.persona, s.persona)))
-    rows.append(("难度", stars(s.difficulty)))
+        rows.append(("objective", label("objective"), s.objective))
+    rows.append(("persona", label("persona"), persona_title or persona_label(persona_kind(scenario), lang)))
+    rows.append(("difficulty", label("difficulty"), stars(s.difficulty)))
     return rows
+
+
+def case_rows(scenario: Any, persona_title: str | None = None, lang: str | None = None) -> list[tuple[str, str]]:
+    """The case file as label/value rows, for the preview and the case-file screen."""
+    return [(label, value) for _, label, value in case_items(scenario, persona_title, lang)]

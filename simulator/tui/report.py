@@ -1,7 +1,7 @@
 """The debrief as data, and its export (JSON and Markdown). Plain Python (no Textual).
 
 The debrief screen and the exported files read the same functions, so what the trainee sees is
-what they take away.
+what they take away; both are in the scenario's language (the locale catalogs).
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .coach import DIMENSIONS, ENDED_BY_LABELS, MOOD, OUTCOME_LABELS, names, stage
+from ..i18n import address, money, t
+from .coach import dimensions, ended_by_label, mood, names, other_party, outcome_label, stage
 
 
 @dataclass(frozen=True)
@@ -85,52 +86,69 @@ def _md_escape(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def commitment_text(commitment: dict[str, Any], lang: str) -> str:
+    """承诺:3月25日前 还 1100元(已复述确认) — the promise as the debrief states it."""
+    none = t("format.none", lang)
+    return t("debrief.commitment", lang, deadline=commitment.get("deadline") or none,
+             amount=commitment.get("amount_text") or none,
+             confirmed=t("debrief.confirmed" if commitment.get("confirmed") else "debrief.not_confirmed", lang))
+
+
 def markdown(session: Any, mode: str, duration: float | None = None) -> str:
     sc = session.scenario
     c = sc.case
+    lang = sc.spec.lang
+
+    def r(key: str, **fields: Any) -> str:
+        return t(f"report.{key}", lang, **fields)
+
     summary = session.summary()
-    lines: list[str] = [f"# 通话复盘:{sc.spec.title}", ""]
-    lines.append(f"- 场景:`{sc.id}`(人设 {session.persona.id},种子 {session.seed},"
-                 f"{'考试' if mode == 'exam' else '练习'}模式)")
-    lines.append(f"- 案件:{c.debtor_name}{c.honorific} · {c.creditor} · {c.amount_text} · 逾期{c.overdue_days}天"
-                 f"({stage(c.overdue_days)})· 通话时间 {c.clock}")
+    dims = dimensions(lang)
+    moods = mood(lang)
+    mode_label = t("mode.exam_mode" if mode == "exam" else "mode.practice_mode", lang)
+    lines: list[str] = [r("title", title=sc.spec.title), ""]
+    lines.append(r("scenario", id=sc.id, persona=session.persona.id, seed=session.seed, mode=mode_label))
+    lines.append(r("case", who=address(c, lang, full=True), creditor=c.creditor, amount=money(c.amount, lang),
+                   days=c.overdue_days, stage=stage(c.overdue_days, lang), clock=c.clock))
     if duration is not None:
-        lines.append(f"- 通话时长:{int(duration) // 60:02d}:{int(duration) % 60:02d},共 {summary['replies']} 轮")
+        lines.append(r("duration", clock=f"{int(duration) // 60:02d}:{int(duration) % 60:02d}",
+                       replies=summary["replies"]))
     outcome = session.outcome or "no_agreement"
-    lines.append(f"- 结果:**{OUTCOME_LABELS.get(outcome, outcome)}**(`{outcome}`;"
-                 f"{ENDED_BY_LABELS.get(session.ended_by or '', session.ended_by or '')})")
-    lines.append(f"- 结论:**{'通过' if summary['passed'] else '未通过'}**")
+    lines.append(r("outcome", label=outcome_label(outcome, lang), outcome=outcome,
+                   ended_by=ended_by_label(session.ended_by, lang)))
+    lines.append(r("verdict", verdict=t("debrief.passed" if summary["passed"] else "debrief.not_passed", lang)))
     if summary.get("commitment"):
-        cm = summary["commitment"]
-        lines.append(f"- 承诺:{cm.get('deadline') or '—'} 还 {cm.get('amount_text') or '—'}"
-                     f"({'已复述确认' if cm.get('confirmed') else '未复述确认'})")
-    lines += ["", "## 得分", "", "| 维度 | 得分 |", "|---|---|"]
-    for key, label in DIMENSIONS:
+        lines.append(r("commitment", text=commitment_text(summary["commitment"], lang)))
+    lines += ["", r("scores"), "", r("score_header"), "|---|---|"]
+    for key, label in dims:
         lines.append(f"| {label} | {summary[key]} |")
-    lines.append(f"| 总分 | {summary['overall']} |")
-    lines += ["", "## 红线", ""]
+    lines.append(f"| {t('dimension.overall', lang)} | {summary['overall']} |")
+    lines += ["", r("red_lines"), ""]
     details = red_line_details(session)
     if not details:
-        lines.append("没有触碰红线。")
+        lines.append(t("debrief.no_red_lines", lang))
     for d in details:
-        lines += [f"- 第{d.turn}轮 · **{d.name}**(`{d.rule}`):「{d.evidence}」",
-                  f"  - 为什么:{d.message}", f"  - 合规说法:{d.suggestion}"]
-    lines += ["", "## 通话步骤", ""]
+        lines += [r("red_line", turn=d.turn, name=d.name, rule=d.rule, evidence=d.evidence),
+                  r("why", message=d.message), r("lawful", suggestion=d.suggestion)]
+    lines += ["", r("steps"), ""]
     for step, ok in summary["steps"].items():
         lines.append(f"- [{'x' if ok else ' '}] {summary['step_labels'][step]}")
-    lines += ["", "## 逐轮", "", "| 轮 | 状态 | 礼貌 | 清晰 | 方案 | 红线 | " + " | ".join(l for _, l in MOOD) + " |",
-              "|---|---|---|---|---|---|" + "---|" * len(MOOD)]
+    head = [r("col_turn"), r("col_state"), *(label for _, label in dims), r("col_red"), *(label for _, label in moods)]
+    lines += ["", r("timeline"), "", "| " + " | ".join(head) + " |",
+              "|---|---|---|---|---|---|" + "---|" * len(moods)]
+    sep = t("format.list_sep", lang)
     for row in timeline(session):
         s = row.scores
         lines.append(f"| {row.turn} | {row.transition} | {s['politeness']} | {s['clarity']} | {s['solution']} | "
-                     f"{'、'.join(row.red_lines) or '—'} | " + " | ".join(str(row.mood[k]) for k, _ in MOOD) + " |")
-    lines += ["", "## 对话记录", ""]
-    who = f"{c.debtor_name}{c.honorific}" if c.answerer.is_debtor else (c.answerer.name or c.answerer.relation)
-    for t in session.turns:
-        if t.trainee:
-            lines.append(f"- **催收员**({t.turn}):{_md_escape(t.trainee)}")
-        if t.debtor:
-            lines.append(f"- **{who}**:{_md_escape(t.debtor)}")
+                     f"{sep.join(row.red_lines) or t('format.none', lang)} | "
+                     + " | ".join(str(row.mood[k]) for k, _ in moods) + " |")
+    lines += ["", r("transcript"), ""]
+    who = other_party(c, lang) if c.answerer.is_debtor else (c.answerer.name or c.answerer.relation)
+    for turn in session.turns:
+        if turn.trainee:
+            lines.append(r("collector", turn=turn.turn, text=_md_escape(turn.trainee)))
+        if turn.debtor:
+            lines.append(r("other", who=who, text=_md_escape(turn.debtor)))
     lines.append("")
     return "\n".join(lines)
 

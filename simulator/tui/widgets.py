@@ -250,9 +250,11 @@ class ScoreBar(Widget):
     """
     value: reactive[int | None] = reactive(None)
 
-    def __init__(self, label: str, value: int | None = None, *, id: str | None = None, classes: str | None = None):
+    def __init__(self, label: str, value: int | None = None, *, id: str | None = None, classes: str | None = None,
+                 label_width: int | None = None):
         super().__init__(id=id, classes=classes)
-        self.label = label
+        # pad the label so the bars of a group line up (Politeness / Clarity; 礼貌 / 清晰 need none)
+        self.label = label + " " * max(0, (label_width or 0) - cell_len(label))
         self.set_reactive(ScoreBar.value, value)
 
     def render(self) -> Content:
@@ -279,13 +281,18 @@ class Gauge(Horizontal):
     Gauge Bar { width: 1fr; }
     """
 
-    def __init__(self, label: str, value: int = 0, *, id: str | None = None, classes: str | None = None):
+    def __init__(self, label: str, value: int = 0, *, id: str | None = None, classes: str | None = None,
+                 label_width: int | None = None):
         super().__init__(id=id, classes=classes)
         self.label = label
         self._value = value
+        self._label_width = label_width      # line the bars up when the labels are longer than 怒气
 
     def compose(self) -> ComposeResult:
-        yield Label(self.label)
+        label = Label(self.label)
+        if self._label_width and self._label_width > 5:
+            label.styles.width = self._label_width
+        yield label
         yield ProgressBar(total=100, show_eta=False, show_percentage=True)
 
     def on_mount(self) -> None:

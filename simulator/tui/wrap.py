@@ -18,7 +18,8 @@ NO_START = set(",。、;:!?)」』】》〉”’…—%,.;:!?)]}·~~")
 # opening punctuation that may not end a line
 NO_END = set("(「『【《〈“‘([{")
 
-_TOKEN = re.compile(r"[A-Za-z0-9_@#%&+\-./:'’]+|\s+|.", re.S)
+# a unit never broken: a number with thousands separators ($4,280), a Latin word ($300 included)
+_TOKEN = re.compile(r"\$?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[A-Za-z0-9_@#%&+\-./:'’$§]+|\s+|.", re.S)
 
 
 def _units(text: str) -> list[str]:

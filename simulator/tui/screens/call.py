@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
 from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
@@ -12,7 +13,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
-from ..coach import DIMENSIONS, MOOD, OUTCOME_GOOD, OUTCOME_LABELS, coaching_line, hint, names
+from ...i18n import t
+from ..coach import OUTCOME_GOOD, coaching_line, dimensions, hint, mood, names, other_party, outcome_label
+from ..locale import Localized
 from ..store import SessionLog, turn_record
 from ..widgets import ChatLine, Gauge, Prose, ScoreBar, Transcript
 
@@ -35,19 +38,20 @@ def _excerpt(text: str, start: int | None, end: int | None, pad: int = 6) -> str
             + escape(text[end:b]) + ("…" if b < len(text) else ""))
 
 
-class CallScreen(Screen[None]):
+class CallScreen(Localized, Screen[None]):
     app: "CollectorSimApp"
     AUTO_FOCUS = "#reply"
     BINDINGS = [
-        Binding("f2", "hint", "提示"),
-        Binding("f3", "hang_up", "挂断"),
-        Binding("pageup", "scroll(-1)", "上翻", show=False),
-        Binding("pagedown", "scroll(1)", "下翻", show=False),
+        Binding("f2", "hint", "call.hint"),
+        Binding("f3", "hang_up", "call.hang_up"),
+        Binding("pageup", "scroll(-1)", "call.page_up", show=False),
+        Binding("pagedown", "scroll(1)", "call.page_down", show=False),
     ]
 
     def __init__(self, session: Any, log: SessionLog | None, *, exam: bool, resumed: bool = False,
                  time_limit: float | None = None):
         super().__init__()
+        self.localize(session.scenario.spec.lang)
         self.session = session
         self.session_log = log
         self.exam = exam
@@ -56,9 +60,9 @@ class CallScreen(Screen[None]):
         self.started_at = 0.0
         self.done = False
         self._red_names, _ = names(session.scenario.spec.lang)
-        case = session.scenario.case
-        self.other = (f"{case.debtor_name}{case.honorific}" if case.answerer.is_debtor
-                      else f"{case.answerer.relation}{(' ' + case.answerer.name) if case.answerer.name else ''}")
+        self.other = other_party(session.scenario.case, self.lang)
+        self._dims = dimensions(self.lang)
+        self._mood = mood(self.lang)
         self._last_line: ChatLine | None = None
 
     # -- layout ----------------------------------------------------------------------------------
@@ -67,20 +71,22 @@ class CallScreen(Screen[None]):
         with Horizontal(id="call"):
             with Vertical(id="call-left"):
                 yield Transcript(id="transcript")
-                yield Input(placeholder="说点什么,回车发送 · F2 提示 · F3 挂断" if not self.exam else
-                            "说点什么,回车发送 · F3 挂断", id="reply", max_length=500)
+                yield Input(placeholder=t("call.placeholder_exam" if self.exam else "call.placeholder", self.lang),
+                            id="reply", max_length=500)
             with VerticalScroll(id="side", can_focus=False):
                 yield Static("", id="status")
                 with Vertical(id="feedback") as fb:
-                    fb.border_title = "上一句"
-                    for key, label in DIMENSIONS:
-                        yield ScoreBar(label, id=f"score-{key}")
+                    fb.border_title = t("call.last_reply", self.lang)
+                    label_width = max(cell_len(label) for _, label in self._dims)
+                    for key, label in self._dims:
+                        yield ScoreBar(label, id=f"score-{key}", label_width=label_width)
                     yield Prose("", id="redlines")
                     yield Prose("", id="coach")
                 with Vertical(id="mood") as mood:
-                    mood.border_title = "对方情绪"
-                    for key, label in MOOD:
-                        yield Gauge(label, self.session.variables.get(key, 0), id=f"mood-{key}")
+                    mood.border_title = t("call.their_mood", self.lang)
+                    width = max(cell_len(label) for _, label in self._mood) + 1
+                    for key, label in self._mood:
+                        yield Gauge(label, self.session.variables.get(key, 0), id=f"mood-{key}", label_width=width)
                 yield Prose("", id="hint")
         yield Footer()
 
@@ -88,14 +94,14 @@ class CallScreen(Screen[None]):
         self.set_class(self.exam, "-exam")
         self.started_at = self.app.now()
         s = self.session
-        self.app.sub_title = f"{s.scenario.spec.title} · {'考试' if self.exam else '练习'}"
+        self.app.sub_title = t("call.subtitle", self.lang, title=s.scenario.spec.title, mode=self._mode())
         transcript = self.query_one(Transcript)
         if self.resumed:
-            transcript.note(f"—— 已恢复未完成的通话(重放了 {sum(1 for t in s.turns if t.turn > 0)} 句)——")
-        for t in s.turns:
-            self._show_turn(t, replay=True)
+            transcript.note(t("call.resumed", self.lang, n=sum(1 for x in s.turns if x.turn > 0)))
+        for turn in s.turns:
+            self._show_turn(turn, replay=True)
         if not s.turns:
-            transcript.note(f"—— 电话接通了,{self.other}在听。你先说 ——")
+            transcript.note(t("call.connected", self.lang, other=self.other))
         self._update_status()
         self.set_interval(1.0, self._tick)
         if s.turns and s.turns[-1].analysis is not None:
@@ -122,7 +128,7 @@ class CallScreen(Screen[None]):
             result = self.session.reply(text)
         except Exception as exc:  # an engine or rule-pack error must not lose the call
             self.query_one("#reply", Input).value = text
-            self.notify(f"{type(exc).__name__}: {exc}", title="引擎出错,这句没有计入(通话已保存)",
+            self.notify(f"{type(exc).__name__}: {exc}", title=t("call.engine_error", self.lang),
                         severity="error", timeout=10)
             return
         if self.session_log is not None:
@@ -136,19 +142,19 @@ class CallScreen(Screen[None]):
         if result.ended:
             self._ended()
 
-    def _show_turn(self, t: Any, replay: bool = False) -> None:
+    def _show_turn(self, turn: Any, replay: bool = False) -> None:
         transcript = self.query_one(Transcript)
-        if t.trainee:
-            spans = [] if self.exam else [(r.start, r.end) for r in t.red_lines if r.start is not None]
-            transcript.add("我", t.trainee, "trainee", spans)
-        if t.debtor:
-            self._last_line = transcript.add(self.other, t.debtor, "debtor")
-        if replay and t.ended:
+        if turn.trainee:
+            spans = [] if self.exam else [(r.start, r.end) for r in turn.red_lines if r.start is not None]
+            transcript.add(t("call.me", self.lang), turn.trainee, "trainee", spans)
+        if turn.debtor:
+            self._last_line = transcript.add(self.other, turn.debtor, "debtor")
+        if replay and turn.ended:
             self._ended()
 
-    def _update_feedback(self, t: Any) -> None:
-        a = t.analysis
-        for key, _ in DIMENSIONS:
+    def _update_feedback(self, turn: Any) -> None:
+        a = turn.analysis
+        for key, _ in self._dims:
             self.query_one(f"#score-{key}", ScoreBar).value = a.scores.get(key) if a is not None else None
         red = self.query_one("#redlines", Prose)
         if a is not None and a.red_lines:
@@ -159,18 +165,18 @@ class CallScreen(Screen[None]):
             for rule, hits in by_rule.items():
                 name = self._red_names.get(rule, rule)
                 r = hits[0]
-                words = _excerpt(t.trainee, r.start, r.end) or escape(r.evidence or r.message)
+                words = _excerpt(turn.trainee, r.start, r.end) or escape(r.evidence or r.message)
                 more = f" ×{len(hits)}" if len(hits) > 1 else ""
-                parts.append(f"[b $text-error]✗ 红线 · {name}{more}[/]\n{words}")
+                parts.append(f"[b $text-error]{escape(t('call.red_line', self.lang, name=name, more=more))}[/]\n{words}")
             red.update("\n".join(parts))
             red.display = True
         else:
             red.update("")
             red.display = False
-        coach = coaching_line(a)
+        coach = coaching_line(a, self.lang)
         self.query_one("#coach", Prose).update(f"» {escape(coach)}" if coach else "")
-        for key, _ in MOOD:
-            self.query_one(f"#mood-{key}", Gauge).set(t.variables.get(key, 0))
+        for key, _ in self._mood:
+            self.query_one(f"#mood-{key}", Gauge).set(turn.variables.get(key, 0))
 
     def _update_status(self) -> None:
         s = self.session
@@ -182,14 +188,17 @@ class CallScreen(Screen[None]):
             if left < 60:
                 clock = f"[b $text-error]{clock}[/]"
         self.query_one("#status", Static).update(
-            f"{s.scenario.case.clock} 外呼 · 通话 {clock}\n第 {s.turn} 轮 · {'考试' if self.exam else '练习'}模式")
+            t("call.status", self.lang, clock=s.scenario.case.clock, timer=clock, turn=s.turn, mode=self._mode(True)))
+
+    def _mode(self, long: bool = False) -> str:
+        return t(f"mode.{'exam' if self.exam else 'practice'}{'_mode' if long else ''}", self.lang)
 
     def _tick(self) -> None:
         if self.done:
             return
         self._update_status()
         if self.time_limit and self.app.now() - self.started_at >= self.time_limit:
-            self.notify("时间到,通话结束", severity="warning")
+            self.notify(t("call.time_up", self.lang), severity="warning")
             self.action_hang_up()
 
     def _log_end(self) -> None:
@@ -208,11 +217,11 @@ class CallScreen(Screen[None]):
         self._log_end()          # no-op if already written (a resumed call may end on replay)
         s = self.session
         outcome = s.outcome or "no_agreement"
-        label = OUTCOME_LABELS.get(outcome, outcome)
-        self.query_one(Transcript).note(f"—— 通话结束:{label} · 按 Enter 查看复盘 ——",
+        label = outcome_label(outcome, self.lang)
+        self.query_one(Transcript).note(t("call.ended", self.lang, label=label),
                                         "good" if outcome in OUTCOME_GOOD else "bad")
         reply = self.query_one("#reply", Input)
-        reply.placeholder = "通话已结束 · 按 Enter 查看复盘"
+        reply.placeholder = t("call.placeholder_ended", self.lang)
         self._update_status()
         self.app.call_ended(self)
 
@@ -229,7 +238,7 @@ class CallScreen(Screen[None]):
             return
         h = hint(self.session)
         box = self.query_one("#hint", Prose)
-        box.update(f"[b $text-accent]提示[/] {escape(h.why)}\n[i]「{escape(h.line)}」[/i]")
+        box.update(t("call.hint", self.lang, why=escape(h.why), line=escape(h.line)))
         box.display = True
         self.query_one("#side", VerticalScroll).scroll_end(animate=False)
 
@@ -243,8 +252,8 @@ class CallScreen(Screen[None]):
         self.app.show_debrief(self)
 
     def action_scroll(self, direction: int) -> None:
-        t = self.query_one(Transcript)
+        transcript = self.query_one(Transcript)
         if direction < 0:
-            t.scroll_page_up()
+            transcript.scroll_page_up()
         else:
-            t.scroll_page_down()
+            transcript.scroll_page_down()

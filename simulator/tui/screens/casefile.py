@@ -11,24 +11,26 @@ from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Label, Static
 
-from ..widgets import Prose
-
+from ...i18n import t
 from ..coach import case_rows
+from ..locale import Localized
+from ..widgets import Prose
 
 if TYPE_CHECKING:
     from ..app import CollectorSimApp
 
 
-class CaseFileScreen(Screen[None]):
+class CaseFileScreen(Localized, Screen[None]):
     app: "CollectorSimApp"
     BINDINGS = [
-        Binding("enter", "start", "开始通话", priority=True),
-        Binding("escape", "back", "返回列表"),
-        Binding("f4", "toggle_mode", "练习/考试"),
+        Binding("enter", "start", "case.start", priority=True),
+        Binding("escape", "back", "case.back"),
+        Binding("f4", "toggle_mode", "case.mode"),
     ]
 
     def __init__(self, scenario: Any, seed: int):
         super().__init__()
+        self.localize(scenario.spec.lang)
         self.scenario = scenario
         self.seed = seed
 
@@ -45,12 +47,12 @@ class CaseFileScreen(Screen[None]):
                 for label, value in case_rows(sc, persona_title):
                     yield Label(label, classes="case-label")
                     yield Prose(value, classes="case-value", markup=False)
-                yield Label("种子", classes="case-label")
-                yield Prose(f"{self.seed}(同一场景、同一种子、同样的话,得到同样的通话)", classes="case-value")
+                yield Label(t("case.seed", self.lang), classes="case-label")
+                yield Prose(t("case.seed_value", self.lang, seed=self.seed), classes="case-value")
             yield Prose("", id="case-mode")
             with Horizontal(classes="buttons"):
-                yield Button("开始通话 (Enter)", id="start", variant="primary")
-                yield Button("返回 (Esc)", id="back")
+                yield Button(t("casefile.start", self.lang), id="start", variant="primary")
+                yield Button(t("casefile.back", self.lang), id="back")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -58,10 +60,9 @@ class CaseFileScreen(Screen[None]):
 
     def _update_mode(self) -> None:
         exam = self.app.exam
-        self.app.sub_title = "考试模式" if exam else "练习模式"
-        self.query_one("#case-mode", Prose).update(
-            "[b $text-warning]考试模式[/]:通话中没有提示和实时得分,结束后看复盘。" if exam else
-            "[b $text-success]练习模式[/]:每句话实时打分、标出红线,F2 给出示范话术。")
+        self.app.sub_title = t("mode.exam_mode" if exam else "mode.practice_mode", self.lang)
+        self.query_one("#case-mode", Prose).update(t("casefile.exam_note" if exam else "casefile.practice_note",
+                                                     self.lang))
 
     @on(Button.Pressed, "#start")
     def action_start(self) -> None:
@@ -73,7 +74,7 @@ class CaseFileScreen(Screen[None]):
 
     def action_toggle_mode(self) -> None:
         if self.app.locked_mode:
-            self.notify("考试模式由考试设定,不能切换", severity="warning")
+            self.notify(t("app.mode_locked", self.lang), severity="warning")
             return
         self.app.exam = not self.app.exam
         self._update_mode()

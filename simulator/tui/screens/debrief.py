@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
 from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
@@ -12,8 +13,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
-from ..coach import DIMENSIONS, ENDED_BY_LABELS, MOOD, OUTCOME_GOOD, OUTCOME_LABELS
-from ..report import export, red_line_details, timeline
+from ...i18n import t
+from ..coach import OUTCOME_GOOD, dimensions, ended_by_label, mood, outcome_label
+from ..locale import Localized
+from ..report import commitment_text, export, red_line_details, timeline
 from ..widgets import Prose, ScoreBar
 
 if TYPE_CHECKING:
@@ -26,18 +29,19 @@ def _highlight(text: str, start: int | None, end: int | None) -> str:
     return escape(text[:start]) + f"[b $text-error on $error-muted]{escape(text[start:end])}[/]" + escape(text[end:])
 
 
-class DebriefScreen(Screen[None]):
+class DebriefScreen(Localized, Screen[None]):
     app: "CollectorSimApp"
     BINDINGS = [
-        Binding("e", "export", "导出"),
-        Binding("r", "retry", "再来一次"),
-        Binding("n", "pick", "换个场景"),
-        Binding("enter", "next_call", "下一通", show=False),
-        Binding("q", "app.quit", "退出", show=False),
+        Binding("e", "export", "debrief.export"),
+        Binding("r", "retry", "debrief.retry"),
+        Binding("n", "pick", "debrief.pick"),
+        Binding("enter", "next_call", "debrief.next", show=False),
+        Binding("q", "app.quit", "debrief.quit", show=False),
     ]
 
     def __init__(self, session: Any, *, exam: bool, duration: float, has_next: bool = False):
         super().__init__()
+        self.localize(session.scenario.spec.lang)
         self.session = session
         self.exam = exam
         self.duration = duration
@@ -46,6 +50,7 @@ class DebriefScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         s = self.session
+        lang = self.lang
         summary = s.summary()
         outcome = s.outcome or "no_agreement"
         good = outcome in OUTCOME_GOOD
@@ -53,63 +58,75 @@ class DebriefScreen(Screen[None]):
         yield Header()
         with VerticalScroll(id="debrief"):
             mins, secs = divmod(int(self.duration), 60)
-            verdict = "[b $text-success]通过[/]" if passed else "[b $text-error]未通过 · 触碰红线[/]"
+            verdict = (f"[b $text-success]{t('debrief.passed', lang)}[/]" if passed else
+                       f"[b $text-error]{t('debrief.failed', lang)}[/]")
             mark = "✓" if good else "✗"
             style = "$text-success" if good else "$text-error"
             commitment = ""
             if summary.get("commitment"):
-                cm = summary["commitment"]
-                commitment = (f"\n承诺:{escape(cm.get('deadline') or '—')} 还 {escape(cm.get('amount_text') or '—')}"
-                              f"({'已复述确认' if cm.get('confirmed') else '未复述确认'})")
+                commitment = "\n" + escape(commitment_text(summary["commitment"], lang))
+            headline = t("debrief.headline", lang, title=escape(s.scenario.spec.title),
+                         ended_by=ended_by_label(s.ended_by, lang), replies=summary["replies"],
+                         clock=f"{mins:02d}:{secs:02d}", mode=t("mode.exam_mode" if self.exam else "mode.practice_mode", lang))
             yield Prose(
-                f"[b {style}]{mark} {OUTCOME_LABELS.get(outcome, outcome)}[/] · {verdict}\n"
-                f"{escape(s.scenario.spec.title)} · {ENDED_BY_LABELS.get(s.ended_by or '', s.ended_by or '')} · "
-                f"{summary['replies']} 句 · {mins:02d}:{secs:02d} · {'考试' if self.exam else '练习'}模式"
-                f"{commitment}", id="outcome", classes="good" if good and passed else "bad")
+                f"[b {style}]{mark} {outcome_label(outcome, lang)}[/] · {verdict}\n{headline}{commitment}",
+                id="outcome", classes="good" if good and passed else "bad")
             with Horizontal(id="overview"):
                 with Vertical(id="chart") as chart:
-                    chart.border_title = "得分"
-                    for key, label in DIMENSIONS:
-                        yield ScoreBar(label, summary[key], id=f"final-{key}")
-                    yield ScoreBar("总分", summary["overall"], id="final-overall")
-                    per_turn = [sum(t.scores.values()) / 3 for t in timeline(s)]
+                    chart.border_title = t("debrief.scores", lang)
+                    overall = t("dimension.overall", lang)
+                    label_width = max(cell_len(x) for x in [overall, *(label for _, label in dimensions(lang))])
+                    for key, label in dimensions(lang):
+                        yield ScoreBar(label, summary[key], id=f"final-{key}", label_width=label_width)
+                    yield ScoreBar(overall, summary["overall"], id="final-overall", label_width=label_width)
+                    per_turn = [sum(row.scores.values()) / 3 for row in timeline(s)]
                     if per_turn:
-                        yield Static("[$text-muted]逐句平均分[/]", classes="spark-label")
+                        yield Static(f"[$text-muted]{t('debrief.per_reply', lang)}[/]", classes="spark-label")
                         yield Sparkline(per_turn, id="spark")
                 steps = "\n".join(
                     (f"[b $text-success]✓[/] {escape(summary['step_labels'][k])}" if ok else
                      f"[b $text-error]✗[/] [$text-muted]{escape(summary['step_labels'][k])}[/]")
                     for k, ok in summary["steps"].items())
                 st = Prose(steps, id="steps")
-                st.border_title = f"通话步骤 {sum(summary['steps'].values())}/{len(summary['steps'])}"
+                st.border_title = t("debrief.steps", lang, done=sum(summary["steps"].values()),
+                                    total=len(summary["steps"]))
                 yield st
             details = red_line_details(s)
             with Vertical(id="redline-list") as box:
-                box.border_title = f"红线 ({len(details)})"
+                box.border_title = t("debrief.red_lines", lang, n=len(details))
                 if not details:
-                    yield Prose("[$text-success]没有触碰红线。[/]", classes="redline none")
+                    yield Prose(f"[$text-success]{t('debrief.no_red_lines', lang)}[/]", classes="redline none")
+                colon = t("debrief.colon", lang)
                 for d in details:
+                    title = escape(t("debrief.red_line_title", lang, turn=d.turn, name=d.name))
+                    quote = escape(t("format.quote", lang, text=d.evidence))
                     yield Prose(
-                        f"[b $text-error]第{d.turn}轮 · {escape(d.name)}[/] 「{escape(d.evidence)}」 [$text-muted]({d.rule})[/]\n"
-                        f"你说:{_highlight(d.reply, d.start, d.end)}\n"
-                        f"为什么:{escape(d.message)}\n"
-                        f"[b $text-success]合规说法[/]:{escape(d.suggestion)}", classes="redline")
+                        f"[b $text-error]{title}[/] {quote} [$text-muted]({d.rule})[/]\n"
+                        f"{escape(t('debrief.you_said', lang))}{_highlight(d.reply, d.start, d.end)}\n"
+                        f"{escape(t('debrief.why', lang))}{escape(d.message)}\n"
+                        f"[b $text-success]{t('debrief.lawful', lang)}[/]{colon}{escape(d.suggestion)}", classes="redline")
             table = DataTable(id="timeline", cursor_type="row", zebra_stripes=True)
-            table.border_title = "逐轮"
+            table.border_title = t("debrief.timeline", lang)
             yield table
             yield Prose("", id="export-status")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.app.sub_title = "复盘"
+        lang = self.lang
+        self.app.sub_title = t("debrief.subtitle", lang)
         table = self.query_one("#timeline", DataTable)
-        table.add_columns("轮", "你说的话", "对方状态", "礼", "清", "方", "红线", *(l[:1] for _, l in MOOD))
+        moods = mood(lang)
+        table.add_columns(t("debrief.col_turn", lang), t("debrief.col_said", lang), t("debrief.col_state", lang),
+                          *(t(f"dimension_short.{d}", lang) for d in ("politeness", "clarity", "solution")),
+                          t("debrief.col_red", lang), *(t(f"mood_short.{k}", lang) for k, _ in moods))
+        limit = int(t("debrief.said_chars", lang))
+        sep = t("format.list_sep", lang)
         for row in timeline(self.session):
             s = row.scores
-            said = row.trainee if len(row.trainee) <= 14 else row.trainee[:13] + "…"
+            said = row.trainee if len(row.trainee) <= limit else row.trainee[:limit - 1] + "…"
             table.add_row(str(row.turn), said, row.transition, str(s["politeness"]), str(s["clarity"]),
-                          str(s["solution"]), "、".join(row.red_lines) or "—",
-                          *(str(row.mood[k]) for k, _ in MOOD), key=str(row.turn))
+                          str(s["solution"]), sep.join(row.red_lines) or t("format.none", lang),
+                          *(str(row.mood[k]) for k, _ in moods), key=str(row.turn))
         self.query_one("#debrief", VerticalScroll).focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -131,9 +148,10 @@ class DebriefScreen(Screen[None]):
         self.app.call_from_thread(self._exported, json_path, md_path)
 
     def _exported(self, json_path: Any, md_path: Any) -> None:
+        done = t("debrief.exported", self.lang)
         self.query_one("#export-status", Prose).update(
-            f"[b $text-success]已导出[/] {escape(str(json_path))}\n         {escape(str(md_path))}")
-        self.notify(f"{md_path}", title="已导出 JSON + Markdown", timeout=6)
+            f"[b $text-success]{done}[/] {escape(str(json_path))}\n{' ' * (cell_len(done) + 3)}{escape(str(md_path))}")
+        self.notify(f"{md_path}", title=t("debrief.exported_title", self.lang), timeout=6)
         self.query_one("#debrief", VerticalScroll).scroll_end(animate=False)
 
     def action_retry(self) -> None:

@@ -12,40 +12,46 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label
 
-from ..coach import PERSONA_LABELS, PRODUCT_LABELS, case_rows, stage, stars
+from ...i18n import DEFAULT, address, money, t
+from ..coach import PERSONA_KINDS, case_items, persona_kind, persona_label, product_label, stage, stars
+from ..locale import Localized
 from ..widgets import Prose
 
 if TYPE_CHECKING:
     from ..app import CollectorSimApp
 
 
-def _haystack(sc: Any) -> str:
+def _haystack(sc: Any, lang: str = DEFAULT) -> str:
+    """What the filter searches: ids, title, persona and product (in the UI's and the scenario's words)."""
     s = sc.spec
     c = s.case
-    return " ".join([s.id, s.title, s.persona, PERSONA_LABELS.get(s.persona, ""), c.product,
-                     PRODUCT_LABELS.get(c.product, ""), c.product_name or "", c.creditor, c.debtor_name,
-                     s.lang, s.objective]).lower()
+    kind = persona_kind(sc)
+    labels = {persona_label(kind, x) for x in (lang, s.lang)} if kind in PERSONA_KINDS else set()
+    labels |= {product_label(c.product, x) for x in (lang, s.lang)}
+    return " ".join([s.id, s.title, s.persona, kind, *sorted(labels), c.product, c.product_name or "", c.creditor,
+                     c.debtor_name, s.lang, s.objective]).lower()
 
 
 def case_markup(rows: list[tuple[str, str]]) -> str:
     return "\n".join(f"[b $text-accent]{label}[/] {escape(value)}" for label, value in rows)
 
 
-class PickerScreen(Screen[None]):
+class PickerScreen(Localized, Screen[None]):
     app: "CollectorSimApp"
     BINDINGS = [
-        Binding("down", "cursor(1)", "下一个", show=False),
-        Binding("up", "cursor(-1)", "上一个", show=False),
+        Binding("down", "cursor(1)", "picker.down", show=False),
+        Binding("up", "cursor(-1)", "picker.up", show=False),
         Binding("pagedown", "cursor(8)", show=False),
         Binding("pageup", "cursor(-8)", show=False),
-        Binding("enter", "open", "打开案件", priority=False),
-        Binding("f4", "toggle_mode", "练习/考试"),
-        Binding("ctrl+r", "resume", "继续未完成"),
-        Binding("escape", "clear_filter", "清除筛选", show=False),
+        Binding("enter", "open", "picker.open", priority=False),
+        Binding("f4", "toggle_mode", "picker.mode"),
+        Binding("ctrl+r", "resume", "picker.resume"),
+        Binding("escape", "clear_filter", "picker.clear", show=False),
     ]
 
-    def __init__(self, offer_resume: bool = True):
+    def __init__(self, offer_resume: bool = True, lang: str = DEFAULT):
         super().__init__()
+        self.localize(lang)
         self.offer_resume = offer_resume
         self._shown: list[str] = []
 
@@ -53,21 +59,18 @@ class PickerScreen(Screen[None]):
         yield Header()
         with Horizontal(id="picker"):
             with Vertical(id="picker-left"):
-                yield Input(placeholder="筛选:输入标题、人设、产品、机构…", id="filter")
+                yield Input(placeholder=t("picker.filter", self.lang), id="filter")
                 yield DataTable(id="scenarios", cursor_type="row", zebra_stripes=True)
                 yield Label("", id="picker-count")
             with VerticalScroll(id="preview", can_focus=False) as preview:
-                preview.border_title = "案件预览"
+                preview.border_title = t("picker.preview", self.lang)
                 yield Prose("", id="preview-text")
         yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one("#scenarios", DataTable)
-        table.add_column("标题", key="title")
-        table.add_column("人设", key="persona")
-        table.add_column("难度", key="difficulty")
-        table.add_column("产品", key="product")
-        table.add_column("语言", key="lang")
+        for key in ("title", "persona", "difficulty", "product", "lang"):
+            table.add_column(t(f"picker.col_{key}", self.lang), key=key)
         self._fill("")
         self.query_one("#filter", Input).focus()
         self._update_mode()
@@ -81,11 +84,12 @@ class PickerScreen(Screen[None]):
         self.set_class(self.size.width < 110, "-narrow")
 
     def _update_mode(self) -> None:
-        self.app.sub_title = "考试模式" if self.app.exam else "练习模式"
+        self.app.sub_title = t("mode.exam_mode" if self.app.exam else "mode.practice_mode", self.lang)
 
     def _scenarios(self) -> list[Any]:
         items = list(self.app.catalog.scenarios.values())
-        return sorted(items, key=lambda s: (s.spec.difficulty, s.spec.persona, s.id))
+        # scenarios in the UI's language first, then by difficulty
+        return sorted(items, key=lambda s: (s.spec.lang != self.lang, s.spec.difficulty, s.spec.persona, s.id))
 
     def _fill(self, query: str) -> None:
         table = self.query_one("#scenarios", DataTable)
@@ -93,15 +97,16 @@ class PickerScreen(Screen[None]):
         words = query.lower().split()
         self._shown = []
         for sc in self._scenarios():
-            hay = _haystack(sc)
+            hay = _haystack(sc, self.lang)
             if all(w in hay for w in words):
                 s = sc.spec
-                table.add_row(s.title, PERSONA_LABELS.get(s.persona, s.persona), stars(s.difficulty),
-                              PRODUCT_LABELS.get(s.case.product, s.case.product), s.lang, key=s.id)
+                table.add_row(s.title, persona_label(persona_kind(sc), self.lang), stars(s.difficulty),
+                              product_label(s.case.product, self.lang), s.lang, key=s.id)
                 self._shown.append(s.id)
         total = len(self.app.catalog.scenarios)
         self.query_one("#picker-count", Label).update(
-            f"{len(self._shown)} / {total} 个场景" + (" · ↑↓ 选择 · Enter 打开" if self._shown else " · 没有匹配的场景"))
+            t("picker.count", self.lang, shown=len(self._shown), total=total)
+            + t("picker.count_nav" if self._shown else "picker.count_none", self.lang))
         self._preview()
 
     def selected(self) -> str | None:
@@ -119,8 +124,10 @@ class PickerScreen(Screen[None]):
             return
         sc = self.app.catalog.scenarios[sid]
         c = sc.case
-        gist = f"{c.debtor_name}{c.honorific} · {c.amount_text} · 逾期{c.overdue_days}天 · {stage(c.overdue_days)}"
-        rows = [r for r in case_rows(sc) if r[0] not in ("债务人", "欠款", "逾期")]
+        lang = sc.spec.lang          # a preview of the case file: in the scenario's language
+        gist = t("case.gist", lang, who=address(c, lang, full=True), amount=money(c.amount, lang),
+                 days=c.overdue_days, stage=stage(c.overdue_days, lang))
+        rows = [(label, value) for key, label, value in case_items(sc) if key not in ("debtor", "amount", "overdue")]
         text.update(f"[b]{escape(sc.spec.title)}[/b]\n[$text-muted]{sid}[/]\n{escape(gist)}\n" + case_markup(rows))
 
     @on(Input.Changed, "#filter")
@@ -158,12 +165,13 @@ class PickerScreen(Screen[None]):
 
     def action_toggle_mode(self) -> None:
         if self.app.locked_mode:
-            self.notify("考试模式由考试设定,不能切换", severity="warning")
+            self.notify(t("app.mode_locked", self.lang), severity="warning")
             return
         self.app.exam = not self.app.exam
         self._update_mode()
-        self.notify("考试模式:没有提示和实时得分,结束后看复盘" if self.app.exam else "练习模式:实时反馈,F2 提示",
-                    title="考试模式" if self.app.exam else "练习模式", timeout=3)
+        exam = self.app.exam
+        self.notify(t("picker.exam_on" if exam else "picker.exam_off", self.lang),
+                    title=t("mode.exam_mode" if exam else "mode.practice_mode", self.lang), timeout=3)
 
     def action_resume(self, quiet: bool = False) -> None:
         self.app.offer_resume(quiet=quiet)

@@ -363,3 +363,20 @@ async def test_resume_a_call_that_crashed_after_its_last_turn(tmp_path: Path, ca
         assert isinstance(app.screen, DebriefScreen)
     [rec] = list(store.records())
     assert rec.finished and rec.end["outcome"] == "promise_to_pay"
+
+
+@aio
+async def test_an_exam_time_limit_ends_the_call_as_time_limit(tmp_path: Path, catalog: Catalog) -> None:
+    clock = [0.0]
+    ended = []
+    app = make_app(home=tmp_path, now=lambda: clock[0], catalog=catalog, exam=True, locked_mode=True,
+                   queue=[("hardship_card_job_loss", 3)], on_call_end=ended.append, time_limit=60)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        clock[0] = 61.0                          # a minute and a second later
+        app.screen._tick()
+        await pilot.pause()
+        assert isinstance(app.screen, DebriefScreen)
+    [session] = ended
+    assert session.ended_by == "time_limit" and session.summary()["ended_by"] == "time_limit"

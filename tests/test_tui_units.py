@@ -146,3 +146,10 @@ def test_play_errors_are_usage_errors(cli, tmp_path: Path, monkeypatch: pytest.M
     assert r.returncode == 2 and "interactive terminal" in r.stderr
     r = cli("play", "--help")
     assert r.returncode == 0 and "--exam" in r.stdout and "--resume" in r.stdout
+
+
+def test_the_persona_authors_hint_is_used_when_the_debtor_state_is_in_the_way(catalog: Catalog) -> None:
+    s = Session(catalog.get("angry_card_reminder"), 3)
+    s.start()                                    # the debtor is venting: calm them first
+    authored = s.hint()
+    assert authored and hint(s).line == authored and hint(s).step is None

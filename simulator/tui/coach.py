@@ -111,7 +111,19 @@ def _round(x: float, to: int = 100) -> int:
 
 
 def hint(session: Any) -> Hint:
-    """The model line for where the call is now."""
+    """The model line for where the call is now: a red line's lawful rewrite first; then, while a
+    step of the checklist is missing, that step's line built from the case; when the debtor's state
+    is what stands in the way (upset, wary, disputing) or every step is done, the line the persona's
+    author wrote for that state (``hint:``), if there is one."""
+    base = _checklist_hint(session)
+    last = session.turns[-1] if session.turns else None
+    if base.step is not None or (last is not None and last.analysis is not None and last.analysis.red_lines):
+        return base
+    authored = session.hint()
+    return Hint(None, base.why, authored) if authored else base
+
+
+def _checklist_hint(session: Any) -> Hint:
     lang = session.scenario.spec.lang
     case = session.scenario.case
 

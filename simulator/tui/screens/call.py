@@ -199,7 +199,7 @@ class CallScreen(Localized, Screen[None]):
         self._update_status()
         if self.time_limit and self.app.now() - self.started_at >= self.time_limit:
             self.notify(t("call.time_up", self.lang), severity="warning")
-            self.action_hang_up()
+            self._end_call("time_limit")
 
     def _log_end(self) -> None:
         if self.session_log is not None and not self.session_log.closed:
@@ -243,10 +243,14 @@ class CallScreen(Localized, Screen[None]):
         self.query_one("#side", VerticalScroll).scroll_end(animate=False)
 
     def action_hang_up(self) -> None:
+        self._end_call("trainee")
+
+    def _end_call(self, reason: str) -> None:
+        """End the call (the trainee hung up, or the exam's time ran out) and show the debrief."""
         if self.done:
             self.app.show_debrief(self)
             return
-        self.session.finish()
+        self.session.finish(reason=reason)
         self._log_end()
         self._ended()
         self.app.show_debrief(self)

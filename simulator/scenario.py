@@ -289,8 +289,14 @@ class Scenario:
         return out
 
     def summary(self) -> dict[str, Any]:
+        """``list --json``: ``persona`` is the kind (angry|evasive|hardship|lost_contact) as in
+        ``run --json``; ``persona_file`` is the persona the scenario names (e.g. ``angry_en``)."""
         s = self.spec
-        return {"id": s.id, "title": s.title, "persona": s.persona, "difficulty": s.difficulty,
+        try:
+            kind = self.persona().kind
+        except LoadError:  # a broken persona: list still shows the scenario
+            kind = s.persona
+        return {"id": s.id, "title": s.title, "persona": kind, "persona_file": s.persona, "difficulty": s.difficulty,
                 "lang": s.lang, "objective": s.objective, "source": self.origin, "path": self.path,
                 "case": s.case.to_public()}
 

@@ -156,3 +156,15 @@ def test_sums_and_dates_in_english_replies() -> None:
     # Chinese replies read exactly as before
     assert read_amounts("每期1500元左右,首期先还3000") == [1500, 3000]
     assert read_deadline("下个月5号之前能还上吗?") == "5号之前"
+
+
+def test_list_json_gives_the_persona_kind_and_its_file():
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "simulator", "list", "--json"], capture_output=True, text=True, check=True)
+    rows = {r["id"]: r for r in json.loads(out.stdout)}
+    en = rows["angry_en_card_reminder"]
+    assert en["persona"] == "angry" and en["persona_file"] == "angry_en" and en["lang"] == "en"
+    assert rows["angry_card_reminder"]["persona"] == "angry" == rows["angry_card_reminder"]["persona_file"]

@@ -58,7 +58,8 @@ def catalog(lang: str) -> dict[str, Any]:
     path = _folder() / f"{lang}.yaml"
     if not path.is_file():
         return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    # the C-accelerated safe loader when PyYAML has it (safe_load's own loader is pure Python)
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     out: dict[str, Any] = {}
     _flatten(data, "", out)
     return out

@@ -79,3 +79,14 @@ def test_a_trainer_written_pathological_pattern_stays_linear(pack_copy):
     assert result.red_lines == []
     # no catastrophic backtracking: RE2 is linear; a backtracking engine would never finish
     assert time.perf_counter() - started < 30
+
+
+def test_a_pattern_valid_only_when_joined_to_its_neighbour_is_still_reported(pack_copy):
+    # '老赖)|(?:无赖' is no pattern on its own, though joined with the next one it would parse
+    path = add_rule(pack_copy, "  - id: abuse.unbalanced\n    red_line: abuse\n    patterns:\n"
+                               "      - '人渣'\n      - '老赖)|(?:无赖'\n      - '败类'\n"
+                               "    message: m\n    suggestion: s\n    source: x\n")
+    with pytest.raises(LoadError) as exc:
+        load_pack(pack_copy)
+    [finding] = exc.value.findings
+    assert (finding.path, finding.line) == (str(path), 6) and "not valid RE2" in finding.message

@@ -314,6 +314,9 @@ class _Compiler:
 
     def compile(self, patterns: list[str], doc: Document, loc: tuple[Any, ...]) -> Regex | None:
         """All the patterns as one regex (None if there are none)."""
+        joined = self._joined(patterns, doc, loc)
+        if joined is not None:
+            return joined
         parts = self.parts(patterns, doc, loc)
         if len(parts) < 2:
             return parts[0] if parts else None
@@ -323,6 +326,9 @@ class _Compiler:
         """The patterns joined into as few regexes as keep each under CHUNK_SIZE instructions: a
         DFA's states are sets of instructions, so one huge alternation can have combinatorially
         many states to build, where a few smaller ones have only the sum."""
+        joined = self._joined(patterns, doc, loc)
+        if joined is not None and joined.size <= CHUNK_SIZE:
+            return [joined]
         chunks: list[list[Regex]] = []
         for part in self.parts(patterns, doc, loc):
             if chunks and sum(p.size for p in chunks[-1]) + part.size <= CHUNK_SIZE:
@@ -330,6 +336,22 @@ class _Compiler:
             else:
                 chunks.append([part])
         return [c[0] if len(c) == 1 else Regex("|".join(f"(?:{p.pattern})" for p in c)) for c in chunks]
+
+    def _joined(self, patterns: list[str], doc: Document, loc: tuple[Any, ...]) -> Regex | None:
+        """Several patterns compiled once, joined, when that tells as much as compiling each: every
+        one keeps its parentheses to itself, so the join is valid exactly when each one is. None
+        means: compile them one by one (and report the bad one at its own line)."""
+        if len(patterns) < 2:
+            return None
+        findings = len(self.findings)
+        expanded = [self.expand(p, doc, loc + (i,)) for i, p in enumerate(patterns)]
+        del self.findings[findings:]  # parts() expands again and reports
+        if not all(_self_contained(e) for e in expanded):
+            return None
+        try:
+            return Regex("|".join(f"(?:{e})" for e in expanded))
+        except re2.error:
+            return None
 
     def parts(self, patterns: list[str], doc: Document, loc: tuple[Any, ...]) -> list[Regex]:
         parts: list[Regex] = []
@@ -343,6 +365,33 @@ class _Compiler:
                                             " (look-arounds and back-references are not supported;"
                                             " use exceptions instead)"))
         return parts
+
+
+def _self_contained(pattern: str) -> bool:
+    """True if the pattern's groups open and close within it (escapes and classes skipped).
+    Unsure cases (\\Q…\\E, a class starting with ']') answer False: compile on its own."""
+    depth, i, in_class = 0, 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            if pattern.startswith("\\Q", i):
+                return False
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            if pattern.startswith(("[]", "[^]"), i):
+                return False
+            in_class = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth < 0:
+                return False
+        i += 1
+    return depth == 0 and not in_class
 
 
 def _rules_dir(lang: str) -> Path:

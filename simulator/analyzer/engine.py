@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import Any
 
 from .context import CallContext
@@ -376,7 +377,7 @@ class Analyzer:
         return lines[:3]
 
 
-def _spans(t: _Text, regexes: list[Regex]) -> list[tuple[int, int]] | Any:
+def _spans(t: _Text, regexes: list[Regex]) -> Iterable[tuple[int, int]]:
     """A rule's matches in text order; where its regexes overlap, the earlier, longer one."""
     if len(regexes) == 1:
         return t.finditer(regexes[0])

@@ -123,8 +123,8 @@ class CollectorSimApp(App[None]):
         log = self.store.new_log({"scenario": scenario.id, "seed": seed, "mode": "exam" if self.exam else "practice",
                                   "persona": session.persona.id, "title": scenario.spec.title,
                                   "path": scenario.path})
-        for t in session.turns:
-            log.append(turn_record(t))
+        for turn in session.turns:
+            log.append(turn_record(turn))
         self._show(CallScreen(session, log, exam=self.exam, time_limit=self.time_limit))
 
     def resume(self, record: SessionRecord) -> None:
@@ -205,6 +205,14 @@ class CollectorSimApp(App[None]):
             self._keys_lang = lang
             localize_bindings(self, lang)
             self.refresh_bindings()
+
+    def toggle_exam(self, lang: str) -> bool:
+        """Switch practice ↔ exam mode for the next call; False (and a notice) when it is locked."""
+        if self.locked_mode:
+            self.notify(t("app.mode_locked", lang), severity="warning")
+            return False
+        self.exam = not self.exam
+        return True
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"

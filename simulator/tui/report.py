@@ -33,12 +33,12 @@ def red_line_details(session: Any) -> list[RedLineDetail]:
     """Every red line of the call, with its turn, words, rule and a lawful rewrite."""
     red_names, _ = names(session.scenario.spec.lang)
     out = []
-    for t in session.turns:
-        if t.analysis is None:
+    for turn in session.turns:
+        if turn.analysis is None:
             continue
-        for r in t.analysis.red_lines:
-            out.append(RedLineDetail(t.turn, r.rule, red_names.get(r.rule, r.rule), r.evidence, r.message,
-                                     r.suggestion, t.trainee, r.start, r.end))
+        for r in turn.analysis.red_lines:
+            out.append(RedLineDetail(turn.turn, r.rule, red_names.get(r.rule, r.rule), r.evidence, r.message,
+                                     r.suggestion, turn.trainee, r.start, r.end))
     return out
 
 
@@ -58,14 +58,14 @@ class TimelineRow:
 def timeline(session: Any) -> list[TimelineRow]:
     red_names, _ = names(session.scenario.spec.lang)
     rows = []
-    for t in session.turns:
-        if t.turn == 0:
+    for turn in session.turns:
+        if turn.turn == 0:
             continue
-        move = t.state if t.state == t.previous_state else f"{t.previous_state} → {t.state}"
-        reasons = [f.reason for f in t.fired if f.reason and f.kind != "reaction"]
-        rows.append(TimelineRow(t.turn, t.trainee, t.debtor or "", move, dict(t.analysis.scores),
-                                [red_names.get(r.rule, r.rule) for r in t.analysis.red_lines],
-                                dict(t.variables), dict(t.changes), reasons))
+        move = turn.state if turn.state == turn.previous_state else f"{turn.previous_state} → {turn.state}"
+        reasons = [f.reason for f in turn.fired if f.reason and f.kind != "reaction"]
+        rows.append(TimelineRow(turn.turn, turn.trainee, turn.debtor or "", move, dict(turn.analysis.scores),
+                                [red_names.get(r.rule, r.rule) for r in turn.analysis.red_lines],
+                                dict(turn.variables), dict(turn.changes), reasons))
     return rows
 
 

@@ -73,8 +73,6 @@ class CaseFileScreen(Localized, Screen[None]):
         self.app.show_picker()
 
     def action_toggle_mode(self) -> None:
-        if self.app.locked_mode:
-            self.notify(t("app.mode_locked", self.lang), severity="warning")
+        if not self.app.toggle_exam(self.lang):
             return
-        self.app.exam = not self.app.exam
         self._update_mode()

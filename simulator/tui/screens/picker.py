@@ -164,10 +164,8 @@ class PickerScreen(Localized, Screen[None]):
         f.focus()
 
     def action_toggle_mode(self) -> None:
-        if self.app.locked_mode:
-            self.notify(t("app.mode_locked", self.lang), severity="warning")
+        if not self.app.toggle_exam(self.lang):
             return
-        self.app.exam = not self.app.exam
         self._update_mode()
         exam = self.app.exam
         self.notify(t("picker.exam_on" if exam else "picker.exam_off", self.lang),

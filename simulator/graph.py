@@ -71,13 +71,21 @@ def to_dot(persona: Persona, untested: Collection[str] | None = None, note: str 
     if note:
         lines.insert(1, f"    // {note}")
     for name, st in persona.states.items():
-        label = name + (f"\\n({st.spec.outcome})" if st.spec.terminal else "")
+        # the same facts as the Mermaid diagram: id, description, outcome or hang-up outcome
+        parts = [name]
+        if st.spec.description:
+            parts.append(st.spec.description)
+        if st.spec.terminal:
+            parts.append(f"({st.spec.outcome})")
+        elif st.spec.end_outcome:
+            parts.append(_t("graph.hang_up_is", persona.spec.lang, outcome=st.spec.end_outcome))
         marked = untested is not None and name in untested
         if marked:
-            label += "\\n(untested)"
+            parts.append("⚠ 未测试 untested")
+        label = "\\n".join(_dq(x) for x in parts)
         shape = ", shape=doubleoctagon" if st.spec.terminal else ""
         mark = f", {UNTESTED_DOT}" if marked else ""
-        lines.append(f'    {name} [label="{_dq(label).replace(chr(92) * 2 + "n", chr(92) + "n")}"{shape}{mark}];')
+        lines.append(f'    {name} [label="{label}"{shape}{mark}];')
     if any(s == "__any__" for s, _, _ in _edges(persona)):
         lines.append(f'    __any__ [label="{_dq(_t("graph.any_state", persona.spec.lang))}", shape=note];')
     for src, dest, t in _edges(persona):

@@ -390,15 +390,15 @@ def test_record_refuses_an_unknown_reason():
 
 def test_validate_without_path_checks_the_bundled_exams(capsys):
     assert main(["validate"]) == 0
-    err = capsys.readouterr().err
+    out = capsys.readouterr().out
     n_exams = len(ExamCatalog.discover().files)
     assert n_exams >= 2
-    assert f"ok: {len(Catalog.discover().files) + n_exams} file(s) checked" in err
+    assert f"ok: {len(Catalog.discover().files) + n_exams} file(s) checked" in out
 
 
 def test_validate_an_exam_file(capsys):
     assert main(["validate", str(ROOT / "exams" / "foundation.yaml")]) == 0
-    assert "ok: 1 file(s) checked" in capsys.readouterr().err
+    assert "ok: 1 file(s) checked" in capsys.readouterr().out
 
 
 def test_validate_points_at_the_broken_exams(capsys):

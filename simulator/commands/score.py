@@ -67,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
         return _score_jsonl(args.jsonl, args.pretty)
     if args.text is None:
         raise UserError("nothing to score: give TEXT or --jsonl FILE")
+    if not args.text.strip():
+        raise UserError("nothing to score: TEXT is empty (say something, or use --jsonl FILE)")
     raw_ctx = None
     if args.context is not None:
         try:

@@ -91,5 +91,5 @@ def run(args: argparse.Namespace) -> int:
     if findings:
         print(f"{len(findings)} problem(s) in {len({f.path for f in findings})} of {count} file(s)", file=sys.stderr)
         return 1
-    print(f"ok: {count} file(s) checked", file=sys.stderr)
+    print(f"ok: {count} file(s) checked")
     return 0

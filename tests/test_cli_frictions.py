@@ -1,0 +1,28 @@
+"""Small command-line frictions a trainee or trainer noticed (issue 13), each pinned."""
+
+from conftest import run_cli
+
+
+def test_score_refuses_an_empty_reply():
+    for text in ("", "   "):
+        proc = run_cli("score", text)
+        assert proc.returncode == 2
+        assert proc.stdout == ""
+        assert proc.stderr.startswith("error: nothing to score: TEXT is empty")
+        assert "Traceback" not in proc.stderr
+
+
+def test_validate_prints_its_ok_line_on_stdout():
+    proc = run_cli("validate", "personas/angry.yaml")
+    assert proc.returncode == 0
+    assert proc.stdout.startswith("ok: 1 file(s) checked")
+    assert proc.stderr == ""
+
+
+def test_graph_dot_carries_the_state_descriptions_mermaid_has():
+    mermaid = run_cli("graph", "angry_card_reminder").stdout
+    dot = run_cli("graph", "angry_card_reminder", "--format", "dot").stdout
+    # every description Mermaid shows is also in the dot labels
+    for desc in ("发泄怒气", "情绪缓和", "promise_to_pay"):
+        assert desc in mermaid and desc in dot
+    assert 'venting [label="venting\\n发泄怒气' in dot

@@ -337,7 +337,7 @@ def test_graph_without_tests_marks_everything_and_no_tests_flag(tmp_path, monkey
     assert "untested" not in capsys.readouterr().out
     assert main(["graph", "lost_contact_mother", "--format", "dot"]) == 0
     dot = capsys.readouterr().out
-    assert dot.startswith('digraph "lost_contact"') and "(untested)" in dot and "dashed" in dot
+    assert dot.startswith('digraph "lost_contact"') and "⚠ 未测试 untested" in dot and "dashed" in dot
 
 
 # -- mistakes a trainer makes get a message that says how to fix them ---------------------------

@@ -152,8 +152,10 @@ echo "== 4. the picker at 80x24 (bare collector-sim)"
 tm new-session -d -s "$SESSION" -x 80 -y 24 "'$CS'"
 check "picker table" "个场景"
 shot 6-picker-80x24
-tm send-keys -t "$SESSION" -l -- "lost"
-check "filter" "4/"
+tm send-keys -t "$SESSION" -l -- "失联"
+# as many rows as lost-contact scenarios in any language (the set grows; never a fixed number)
+n_lost=$("$CS" list --json | python3 -c 'import json,sys; print(sum(s["persona"] == "lost_contact" for s in json.load(sys.stdin)))')
+check "filter: $n_lost lost-contact scenarios" "$n_lost/"
 tm send-keys -t "$SESSION" Enter
 check "case file of a lost-contact scenario" "第三方"
 tm send-keys -t "$SESSION" Enter

@@ -29,9 +29,9 @@ SCHEMA_TABLE = "collector_sim_schema"
 
 
 def default_db_path() -> Path:
-    import platformdirs
+    from ..paths import home_dir
 
-    return platformdirs.user_data_path("collector-sim", appauthor=False) / "results.sqlite3"
+    return home_dir() / "results.sqlite3"
 
 
 def resolve_url(db: str | None) -> tuple[str, Path | None]:

@@ -26,18 +26,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-HOME_ENV = "COLLECTOR_SIM_HOME"
+from ..paths import HOME_ENV, home_dir  # noqa: F401  (re-exported: the app and its tests use them from here)
+
 FORMAT_VERSION = 1
-
-
-def home_dir() -> Path:
-    """``$COLLECTOR_SIM_HOME``, else the platform's user data directory for collector-sim."""
-    env = os.environ.get(HOME_ENV)
-    if env:
-        return Path(env).expanduser()
-    import platformdirs
-
-    return platformdirs.user_data_path("collector-sim", appauthor=False)
 
 
 @dataclass

@@ -18,13 +18,16 @@ from pydantic import BaseModel
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
 
-#: file name -> (what it describes, which files it is for)
-FILES = {
-    "persona.schema.json": ("债务人人设 · a debtor persona", "personas/*.yaml"),
-    "scenario.schema.json": ("场景 · a scenario: persona, case file and test calls", "scenarios/*.yaml"),
-    "tests.schema.json": ("场景测试 · test calls kept beside a scenario", "scenarios/*.tests.yaml"),
-    "exam.schema.json": ("认证考试 · a certification exam", "exams/*.yaml"),
+from .editors import MAPPINGS
+
+_WHAT = {
+    "persona.schema.json": "债务人人设 · a debtor persona",
+    "scenario.schema.json": "场景 · a scenario: persona, case file and test calls",
+    "tests.schema.json": "场景测试 · test calls kept beside a scenario",
+    "exam.schema.json": "认证考试 · a certification exam",
 }
+#: file name -> (what it describes, which files it is for: editors.MAPPINGS, the one table)
+FILES = {name: (what, ", ".join(MAPPINGS[name])) for name, what in _WHAT.items()}
 
 
 def _models() -> dict[str, type[BaseModel] | None]:

@@ -13,8 +13,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("schema", help="write JSON Schema files for editors", description=(
         "Write persona.schema.json, scenario.schema.json, tests.schema.json and exam.schema.json to DIR "
         "(default ./schemas). Point your editor's YAML support at them for completion and checking "
-        "while you type; see AUTHORING.md for VS Code."))
+        "while you type; --editor writes the settings for VS Code, Neovim or a JetBrains IDE."))
     p.add_argument("--out", default="schemas", metavar="DIR", help="where to write the files (default: schemas)")
+    p.add_argument("--editor", choices=("vscode", "neovim", "jetbrains"),
+                   help="also write this editor's settings for the current folder, mapping all four schemas "
+                        "onto personas/, scenarios/ (and their .tests.yaml) and exams/")
     p.set_defaults(func=run)
 
 
@@ -34,4 +37,12 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         print(f"warning: not written: {', '.join(missing)} (the certification package is not installed)",
               file=sys.stderr)
+    if args.editor:
+        from ..editors import write_settings
+
+        try:
+            settings = write_settings(args.editor, Path.cwd(), out)
+        except OSError as exc:
+            raise UserError(f"cannot write the {args.editor} settings: {exc.strerror}") from None
+        print(f"{settings}  ({args.editor}: the schemas mapped onto personas/, scenarios/, exams/)")
     return 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from .persona import Persona
 
@@ -35,7 +36,7 @@ class Template:
 
 TEMPLATES: dict[str, Template] = {
     "angry": Template(
-        title="(请修改)信用卡逾期,客户接起电话就发火",
+        title="信用卡逾期40天,客户接起电话就发火",
         objective="让客户平复情绪,核实身份后说明欠款,约定具体的还款金额和时间。",
         case={"debtor_name": "孙明", "honorific": "先生", "creditor": "华信银行信用卡中心",
               "product": "credit_card", "product_name": "华信信用卡", "amount": 8600, "overdue_days": 40,
@@ -54,7 +55,7 @@ TEMPLATES: dict[str, Template] = {
         bad_outcome="hung_up", bad_red_lines=[("abuse", 2)],
         bad_desc="骂人(老赖)是第一条红线,对方挂断", overrides_hint="anger: 70"),
     "evasive": Template(
-        title="(请修改)信用卡逾期,客户总说“过几天再说”",
+        title="信用卡逾期25天,客户总说“过几天再说”",
         objective="说明欠款事实和逾期影响,不接受“尽快”这样的模糊承诺,落实具体金额和日期。",
         case={"debtor_name": "周强", "honorific": "先生", "creditor": "华信银行信用卡中心",
               "product": "credit_card", "product_name": "华信金卡", "amount": 5200, "overdue_days": 25,
@@ -73,7 +74,7 @@ TEMPLATES: dict[str, Template] = {
         bad_outcome="hung_up", bad_red_lines=[("personal_account", 2)],
         bad_desc="让客户把钱转到个人账户", overrides_hint="trust: 30"),
     "hardship": Template(
-        title="(请修改)信用卡逾期,客户生病住院后没有收入",
+        title="信用卡逾期35天,客户生病住院后没有收入",
         objective="了解困难和目前收入,表示理解,提供分期或先还一部分的方案,约定对方做得到的金额和时间。",
         case={"debtor_name": "王丽", "honorific": "女士", "creditor": "华信银行信用卡中心",
               "product": "credit_card", "product_name": "华信信用卡", "amount": 12000, "overdue_days": 35,
@@ -93,7 +94,7 @@ TEMPLATES: dict[str, Template] = {
         bad_outcome="complaint", bad_red_lines=[("false_legal", 2)],
         bad_desc="“坐牢”“案底”“孩子考不了公务员”:夸大的法律后果", overrides_hint="trust: 30"),
     "lost_contact": Template(
-        title="(请修改)本人失联,家人接听电话",
+        title="本人失联,父亲接听电话",
         objective="表明机构和身份,不透露任何欠款信息,请对方转告本人回电。",
         case={"debtor_name": "刘洋", "honorific": "先生", "creditor": "安盛消费金融",
               "product": "consumer_loan", "product_name": "安盛随心贷", "amount": 9600, "overdue_days": 70,
@@ -125,6 +126,47 @@ def _q(value: object) -> str:
     return json.dumps(str(value), ensure_ascii=False)
 
 
+def _from_bundled(persona: Persona, catalog: Any) -> Template | None:
+    """A template from a bundled scenario of the same kind and language: its case file, its first
+    successful test call and its first test call that must cross a red line."""
+    from .persona import SUCCESS_OUTCOMES
+
+    for sc in sorted(catalog.scenarios.values(), key=lambda x: (x.spec.difficulty, x.id)):
+        if sc.origin != "bundled" or sc.spec.lang != persona.spec.lang:
+            continue
+        try:
+            if sc.persona().kind != persona.kind:
+                continue
+        except Exception:  # a broken persona file: not a template  # noqa: BLE001
+            continue
+        calls = [b.test for b in sc.side_tests] + list(sc.spec.tests)
+        good = next((c for c in calls if c.expect.outcome in SUCCESS_OUTCOMES and not c.expect.red_lines), None)
+        bad = next((c for c in calls if c.expect.red_lines and all(getattr(r, "turn", None) for r in c.expect.red_lines)), None)
+        if good is None or bad is None or bad.expect.outcome is None:
+            continue
+        case = sc.spec.case.model_dump(exclude={"answerer"})
+        return Template(
+            title=sc.spec.title, objective=sc.spec.objective or persona.spec.description or persona.spec.title,
+            case=case, answerer={"relation": sc.spec.case.answerer.relation, "informed": sc.spec.case.answerer.informed},
+            good=[r if isinstance(r, str) else r.say for r in good.replies], good_outcome=good.expect.outcome or "promise_to_pay",
+            good_desc=good.description or good.name,
+            bad=[r if isinstance(r, str) else r.say for r in bad.replies], bad_outcome=bad.expect.outcome,
+            bad_red_lines=[(r.rule, r.turn) for r in bad.expect.red_lines], bad_desc=bad.description or bad.name)
+    return None
+
+
+def template_for(persona: Persona, catalog: Any = None) -> Template:
+    """The case file and test calls a new scenario for ``persona`` starts from: the hand-written
+    template of its kind (Chinese), else a bundled scenario of the same kind and language, else a
+    generic case with no test calls."""
+    t = TEMPLATES.get(persona.id)
+    if t is None and persona.spec.lang == "zh":
+        t = TEMPLATES.get(persona.kind)
+    if t is None and catalog is not None:
+        t = _from_bundled(persona, catalog)
+    return t or _generic(persona)
+
+
 def _generic(persona: Persona) -> Template:
     third = persona.spec.checklist == "third_party"
     return Template(
@@ -135,9 +177,10 @@ def _generic(persona: Persona) -> Template:
         answerer={"relation": "母亲", "informed": False} if third else {"relation": "本人", "informed": False})
 
 
-def scenario_yaml(persona: Persona, scenario_id: str, schema_ref: str | None = None, file_hint: str = "") -> str:
+def scenario_yaml(persona: Persona, scenario_id: str, schema_ref: str | None = None, file_hint: str = "",
+                  catalog: Any = None) -> str:
     """The text of a new scenario file for ``persona``."""
-    t = TEMPLATES.get(persona.id) or _generic(persona)
+    t = template_for(persona, catalog)
     c = t.case
     where = file_hint or f"scenarios/{scenario_id}.yaml"
     lines: list[str] = []
@@ -174,7 +217,10 @@ def scenario_yaml(persona: Persona, scenario_id: str, schema_ref: str | None = N
     add(f"  product: {c['product']}    # credit_card 信用卡 | consumer_loan 消费贷 | business_loan 经营贷 | "
         "online_loan 网贷 | car_loan 车贷")
     add(f"  product_name: {_q(c['product_name'])}    # 学员看到的产品名 · the product name shown")
-    add(f"  amount: {c['amount']}    # 逾期金额(元)· amount overdue, yuan")
+    amount = c["amount"]
+    if isinstance(amount, float) and amount.is_integer():
+        amount = int(amount)
+    add(f"  amount: {amount}    # 逾期金额(元)· amount overdue, yuan")
     add(f"  overdue_days: {c['overdue_days']}    # 逾期天数 · days overdue")
     add(f"  history: {_q(c['history'])}    # 之前发生过什么 · past calls, promises, payments")
     add(f"  reason: {_q(c['reason'])}    # 没还款的原因,问到时债务人会说 · why they have not paid (said when asked)")
@@ -183,9 +229,12 @@ def scenario_yaml(persona: Persona, scenario_id: str, schema_ref: str | None = N
             "what they can really pay a month")
     else:
         add("  # monthly_capacity: 2000    # 每月真实还款能力(元),困难型必填 · what they can pay a month")
-    add("  lawsuit_filed: false    # 是否真的已起诉;没起诉却说“已经起诉”是红线 false_legal · a real lawsuit?")
-    add("  clock: \"10:30\"    # 通话时间,24 小时制,加引号;08:00-21:00 以外是红线 off_hours · the time, quoted")
-    add("  calls_today: 1    # 今天第几次打(含这次),超过 3 次是红线 off_hours · calls today, this one included")
+    add(f"  lawsuit_filed: {_q(bool(c.get('lawsuit_filed', False)))}    # 是否真的已起诉;没起诉却说“已经起诉”是红线 "
+        "false_legal · a real lawsuit?")
+    add(f"  clock: {_q(c.get('clock', '10:30'))}    # 通话时间,24 小时制,加引号;08:00-21:00 以外是红线 off_hours · "
+        "the time, quoted")
+    add(f"  calls_today: {c.get('calls_today', 1)}    # 今天第几次打(含这次),超过 3 次是红线 off_hours · calls today, "
+        "this one included")
     add("  # 授权方案:学员在这通电话里可以提出的让步,一条一项,学员拨号前看到。")
     add("  # What the trainee is authorised to offer, one item each (shown before the call): the most")
     add("  # instalments, a fee or penalty reduction, the longest deferral, the smallest first payment.")
@@ -260,3 +309,32 @@ def scenario_yaml(persona: Persona, scenario_id: str, schema_ref: str | None = N
     for rule, turn in t.bad_red_lines:
         add(f"        - {{rule: {rule}, turn: {turn}}}")
     return "\n".join(lines) + "\n"
+
+
+_TOP_ID = re.compile(r"^id:[^\n]*$", re.M)
+_TOP_KIND = re.compile(r"^kind:[^\n]*$", re.M)
+
+
+def persona_variant_yaml(source_text: str, persona: Persona, new_id: str, file_hint: str = "") -> str:
+    """A persona variant: the source file as written (its comments are the documentation), with a new
+    top-level ``id:``, ``kind:`` naming the kind it was copied from, and a header that says what to
+    change and how to check it."""
+    kind = persona.kind
+    where = file_hint or f"personas/{new_id}.yaml"
+    header = "\n".join([
+        f"# 人设变体 · a persona variant: collector-sim new persona --from {persona.id} --id {new_id}",
+        f"# 复制自 {persona.id}({persona.spec.title});kind: {kind} 让报告仍按“{kind}”类型统计。",
+        f"# Copied from {persona.id}; kind: {kind} keeps reports counting it as that kind of debtor.",
+        "# 可以改 · what to change: 台词 lines / 回答 answers / 起始情绪 variables / 反应 reactions 的数值;",
+        "#   改了状态名,就要同时改 transitions 里的 source/dest · rename a state only together with its transitions.",
+        "# 检查 · check:  collector-sim validate " + where,
+        f"# 用起来 · use it: collector-sim new scenario --persona {new_id} --id <场景id>",
+        "# 条件和效果的完整列表 · every condition and effect: AUTHORING.md「人设变体 · persona variants」",
+        "",
+    ])
+    body = _TOP_ID.sub(f"id: {new_id}", source_text, count=1)
+    if _TOP_KIND.search(body):
+        body = _TOP_KIND.sub(f"kind: {kind}", body, count=1)
+    else:
+        body = _TOP_ID.sub(f"id: {new_id}\nkind: {kind}", body, count=1)
+    return header + "\n" + body

@@ -362,3 +362,41 @@ def test_plain_hints_for_yaml_traps(tmp_path, monkeypatch, capsys):
     bad.write_text(persona.replace('  - when: ["has:empathy"]', "  - when:\n      - has: empathy"), encoding="utf-8")
     assert main(["validate", str(bad)]) == 1
     assert 'no space after the colon: "has:empathy"' in capsys.readouterr().out
+
+
+# -- persona variants: new persona --from, then a scenario with a real case file and passing tests ------
+
+def test_new_persona_variant_then_new_scenario_validate_and_test_pass(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["new", "persona", "--from", "evasive", "--id", "evasive_abroad"]) == 0
+    text = (tmp_path / "personas" / "evasive_abroad.yaml").read_text(encoding="utf-8")
+    assert "\nid: evasive_abroad\nkind: evasive\n" in text and text.startswith("# 人设变体")
+    assert "evasive" in text.split("\n", 2)[1]
+    assert main(["validate", "personas/evasive_abroad.yaml"]) == 0
+    assert main(["new", "scenario", "--persona", "evasive_abroad", "--id", "abroad_card_debt"]) == 0
+    scen = (tmp_path / "scenarios" / "abroad_card_debt.yaml").read_text(encoding="utf-8")
+    assert "请修改" not in scen and "tests: []" not in scen and "persona: evasive_abroad" in scen
+    capsys.readouterr()
+    assert main(["test", "scenarios/abroad_card_debt.yaml"]) == 0
+    assert "2 passed, 0 failed" in capsys.readouterr().out
+
+
+def test_new_scenario_for_an_english_persona_gets_an_english_case_and_tests(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["new", "scenario", "--persona", "hardship_en", "--id", "en_case"]) == 0
+    scen = (tmp_path / "scenarios" / "en_case.yaml").read_text(encoding="utf-8")
+    assert "lang: en" in scen and "请修改" not in scen
+    capsys.readouterr()
+    assert main(["test", "scenarios/en_case.yaml"]) == 0
+
+
+def test_new_persona_refuses_unknown_source_taken_id_and_overwrite(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["new", "persona", "--from", "nope", "--id", "x_one"]) == 2
+    assert "unknown persona" in capsys.readouterr().err
+    assert main(["new", "persona", "--from", "angry", "--id", "hardship"]) == 2
+    assert "already taken" in capsys.readouterr().err
+    assert main(["new", "persona", "--from", "angry", "--id", "Bad-Id"]) == 2
+    assert main(["new", "persona", "--from", "angry", "--id", "angry_two"]) == 0
+    assert main(["new", "persona", "--from", "angry", "--id", "angry_two"]) == 2
+    assert "not overwriting" in capsys.readouterr().err

@@ -364,3 +364,19 @@ def test_politeness_separates_the_labelled_tones_of_en_blind1() -> None:
 def test_english_features_by_meaning(text: str, present: set[str], absent: set[str]) -> None:
     got = set(analyze(text, {"lang": "en", **V}).features)
     assert present <= got and not (absent & got), (text, got)
+
+
+@pytest.mark.parametrize("text", [
+    "You l0ser.", "What an 1diot.", "You @sshole.", "f u c k you", "You a$$ hole.", "What a f*cking joke.",
+    "Cut the sh!t.", "You're such a b1tch.", "What the f*** is wrong with you?", "Move it, a-hole.",
+])
+def test_spelling_never_saves_an_insult(text: str) -> None:
+    assert _red(text, V) == {"abuse"}, text
+
+
+@pytest.mark.parametrize("text", [
+    "Thanks, it's hit the account already.", "I'll ask the assessor to review it.", "It was a mass mailing.",
+    "We'll assess the balance after the payment posts.", "Please pass the message on.",
+])
+def test_words_that_contain_insults_are_not_insults(text: str) -> None:
+    assert _red(text, V) == set(), text

@@ -380,3 +380,42 @@ def test_spelling_never_saves_an_insult(text: str) -> None:
 ])
 def test_words_that_contain_insults_are_not_insults(text: str) -> None:
     assert _red(text, V) == set(), text
+
+
+# every feature the reply shows, and no other (written by hand for the English pack)
+EXACT_FEATURES = [
+    ('Good afternoon, my name is Chris Dale, calling from Northstar Financial Services.', {}, {'greeting', 'self_identification'}),
+    ('Hello, may I speak with Olivia Brown?', {}, {'greeting', 'identity_check'}),
+    ('Am I speaking to Jerome Walker?', {}, {'identity_check'}),
+    ('Is this the account holder, Denise Carter?', {}, {'identity_check'}),
+    ('For security, can you give me your zip code?', {}, {'identity_check'}),
+    ("I'm reaching out about your Capital One card, which is 62 days past due.", V, {'states_overdue'}),
+    ('The outstanding balance is $1,784.22.', V, {'states_amount'}),
+    ('You missed the last two payments on the loan.', V, {'states_overdue'}),
+    ('We could do $150 a month for twelve months.', V, {'installment', 'states_amount'}),
+    ('We can give you an extra two weeks before the first payment.', V, {'deferral'}),
+    ("We're able to offer a 30% discount if you pay the balance in full by June 30.", V, {'fee_reduction', 'specific_deadline'}),
+    ('You can pay online at our website or by calling the number on your statement.', V, {'payment_channel'}),
+    ('How has work been lately? Are your hours back to normal?', V, {'asks_situation'}),
+    ('What would be a comfortable amount for you each month?', V, {'asks_situation'}),
+    ("So to confirm, you'll pay $200 on Friday the 14th through the portal.", V, {'confirms_commitment', 'payment_channel', 'specific_deadline', 'states_amount'}),
+    ('I really appreciate you being upfront with me about this.', V, {'courtesy', 'empathy'}),
+    ("I'm so sorry for your loss.", V, {'courtesy', 'empathy'}),
+    ('Thanks for your time, Mrs. Kim. Have a great weekend.', V, {'closing', 'courtesy', 'honorific'}),
+    ('Could you make the payment by 5 p.m. tomorrow?', V, {'specific_deadline'}),
+    ('Can we schedule the first payment for the 1st of next month?', V, {'specific_deadline'}),
+    ('Let me know what works for you.', V, set()),
+    ('Installments? Not a chance. Full amount or nothing.', V, set()),
+    ("I'll call you back on Monday to check in.", V, set()),
+    ('Your account was opened on March 3, 2019.', V, set()),
+    ('The app is down right now, sorry about that.', V, {'courtesy'}),
+    ("Why haven't you paid? Seriously, what's your excuse this time?", V, set()),
+    ("That's a nice discount store you shop at.", V, set()),
+    ('Everything okay? You sounded upset last time.', V, {'asks_situation'}),
+    ('I hear how stressful this has been.', V, {'empathy'}),
+]
+
+
+@pytest.mark.parametrize("text, ctx, want", EXACT_FEATURES)
+def test_english_features_exactly(text: str, ctx: dict, want: set[str]) -> None:
+    assert set(analyze(text, {"lang": "en", **ctx}).features) == want, text

@@ -2,9 +2,11 @@
 
 Where scenarios and personas are found, highest priority first: every ``--path DIR`` (its YAML
 files, and its ``scenarios/`` and ``personas/`` folders), then ``./scenarios`` and ``./personas``,
-then the bundled set (``simulator/_bundled/…`` in an installed wheel, the checkout's top-level
-folders otherwise). A scenario id found in a higher-priority place hides the bundled one, so a
-trainer can adapt a bundled scenario without touching the package.
+then the centre's official folder when ``$COLLECTOR_SIM_OFFICIAL`` names one, then the bundled set
+(``simulator/_bundled/…`` in an installed wheel, the checkout's top-level folders otherwise). A
+scenario id found in a higher-priority place hides the bundled one, so a trainer can adapt a
+bundled scenario without touching the package. ``official_only=True`` (certification) searches
+only the official places: the centre's folder and the bundled set.
 """
 
 from __future__ import annotations
@@ -358,33 +360,44 @@ class Catalog:
         self._rank: dict[str, int] = {}  # scenario id -> rank of the place it came from
 
     @staticmethod
-    def _places(paths: Sequence[str | Path], cwd: Path | None) -> list[tuple[str, Path, str]]:
+    def _places(paths: Sequence[str | Path], cwd: Path | None,
+                official_only: bool = False) -> list[tuple[str, Path, str]]:
         """(origin, folder, expected kind or "") in priority order."""
+        from .official import official_dir
+
         cwd = cwd or Path.cwd()
         root = bundled_root()
         places: list[tuple[str, Path, str]] = []
-        for p in paths:
-            d = Path(p)
-            if not d.is_dir():
-                raise UserError(f"--path {p}: not a directory")
-            places += [("path", d, ""), ("path", d / "scenarios", "scenario"), ("path", d / "personas", "persona")]
-        places += [("local", cwd / "scenarios", "scenario"), ("local", cwd / "personas", "persona")]
+        if not official_only:
+            for p in paths:
+                d = Path(p)
+                if not d.is_dir():
+                    raise UserError(f"--path {p}: not a directory")
+                places += [("path", d, ""), ("path", d / "scenarios", "scenario"),
+                           ("path", d / "personas", "persona")]
+            places += [("local", cwd / "scenarios", "scenario"), ("local", cwd / "personas", "persona")]
+        centre = official_dir()
+        if centre is not None:
+            places += [("official", centre / "scenarios", "scenario"), ("official", centre / "personas", "persona")]
         places += [("bundled", root / "scenarios", "scenario"), ("bundled", root / "personas", "persona")]
         bundled = {(root / "scenarios").resolve(), (root / "personas").resolve()}
         return [("bundled" if folder.resolve() in bundled else origin, folder, kind)
                 for origin, folder, kind in places]
 
     @classmethod
-    def discover(cls, paths: Sequence[str | Path] = (), cwd: Path | None = None) -> "Catalog":
+    def discover(cls, paths: Sequence[str | Path] = (), cwd: Path | None = None, *,
+                 official_only: bool = False) -> "Catalog":
         cat = cls()
         seen_files: set[Path] = set()
-        for rank, (origin, folder, kind) in enumerate(cls._places(paths, cwd)):
+        groups: dict[tuple[str, Path], int] = {}  # a --path DIR, ./, the centre's folder, bundled: one rank each
+        for origin, folder, kind in cls._places(paths, cwd, official_only):
+            rank = groups.setdefault((origin, folder if kind == "" else folder.parent), len(groups))
             for f in _yaml_files(folder):
                 real = f.resolve()
                 if real in seen_files:
                     continue
                 seen_files.add(real)
-                cat._add_file(f, origin, kind, rank // 3)
+                cat._add_file(f, origin, kind, rank)
         cat.attach_tests()
         return cat
 

@@ -258,7 +258,23 @@ class Scenario:
         if persona.spec.checklist == "debtor" and not self.case.answerer.is_debtor:
             more.append(self.doc.at(("case", "answerer"), f"case.answerer: persona {persona.id!r} expects the "
                                     "debtor to answer (relation: 本人)"))
+        more += self._check_profile()
         return persona, more
+
+    def _check_profile(self) -> list[Finding]:
+        """A profile the rule pack does not define is refused (the pack would quietly use its default)."""
+        if self.spec.profile is None:
+            return []
+        from .analyzer import get_pack
+
+        try:
+            profiles = sorted(get_pack(self.spec.lang).pack.profiles)
+        except UserError:
+            return []  # an unknown language is reported on its own
+        if self.spec.profile in profiles:
+            return []
+        return [self.doc.at(("profile",), f"profile: unknown profile {self.spec.profile!r} for the {self.spec.lang!r} "
+                                          f"rule pack (known: {', '.join(profiles)})")]
 
     def tests(self) -> list["BoundTest"]:
         """Every test call of this scenario: its own ``tests:``, then those in files beside it."""

@@ -9,24 +9,8 @@ import sys
 
 import pytest
 
-from certify_support import FOUNDATION, KEY, good_lines, replies_dir
+from certify_support import FOUNDATION, KEY, env_cli, good_lines, replies_dir
 from conftest import ROOT
-
-
-def env_cli(*args, db=None, key=KEY, cwd=None, official=None):
-    """Run the CLI with a store and key of the test's own (never the user's)."""
-    env = dict(os.environ)
-    env.pop("COLLECTOR_SIM_KEY_FILE", None)
-    env.pop("COLLECTOR_SIM_OFFICIAL", None)
-    if official is not None:
-        env["COLLECTOR_SIM_OFFICIAL"] = str(official)
-    env["COLLECTOR_SIM_KEY"] = key or ""
-    if db is not None:
-        env["COLLECTOR_SIM_DB"] = str(db)
-    else:
-        env.pop("COLLECTOR_SIM_DB", None)
-    return subprocess.run([sys.executable, "-m", "simulator", *args], capture_output=True, text=True,
-                          cwd=cwd or ROOT, env=env, timeout=120)
 
 
 @pytest.fixture

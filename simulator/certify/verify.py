@@ -251,6 +251,7 @@ def _describe(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, Any, 
 
 CallKey = tuple[str, int, tuple[str, ...]]
 _WORKER_ENGINE: Any = None
+_UNREAD: Any = object()  # a record not parsed yet (``null`` is a record too: a malformed one)
 
 
 def _rerun(engine: Any, key: CallKey) -> dict[str, Any] | str:
@@ -375,6 +376,7 @@ class Verifier:
         versions: dict[tuple[str, str, int], list[str]] = {}
         report.ledger_entries = len(snap.ledger)
         head = snap.head
+        head_ok = False
         if not snap.store_id:
             store_problem("the store has no id (store_meta is empty): it was tampered with", "store_meta.store_id")
         if head is None:
@@ -389,7 +391,8 @@ class Verifier:
                                     "the next attempt graded (until then a deleted one cannot be told)")
         elif self.key is not None:
             text = head_text(snap.store_id, head["seq"], head["link"])
-            if not self.key.check(text, head["signature"]):
+            head_ok = self.key.check(text, head["signature"])
+            if not head_ok:
                 if head.get("key_id") != self.key.key_id:
                     store_problem(f"the ledger's head is signed with key {head.get('key_id')}, not the current key "
                                   f"{self.key.key_id}", "store_head.key_id", head.get("key_id"), self.key.key_id)
@@ -416,7 +419,7 @@ class Verifier:
             ident = (str(row["exam_id"]), str(row["trainee"]), int(row["attempt_no"]))
             latest[ident] = row
             versions.setdefault(ident, []).append(str(row["record_hash"]))
-        if head is not None and head.get("signature") is not None:
+        if head is not None and head_ok:
             if int(head["seq"]) != expected - 1:
                 store_problem(f"the ledger's head counts {head['seq']} entries, the ledger holds {expected - 1}: "
                               "entries were deleted" if int(head["seq"]) > expected - 1 else
@@ -436,12 +439,12 @@ class Verifier:
         for row in batch:
             try:
                 parsed.append(json.loads(row.record))
-            except (TypeError, ValueError):
-                parsed.append(None)
+            except (TypeError, ValueError, RecursionError):
+                parsed.append(_UNREAD)  # check() reads it again and says why it cannot
         if self.rescore:
             if len(self._cache) > self.CACHE_LIMIT:
                 self._cache.clear()
-            wanted = list(dict.fromkeys(k for rec in parsed if isinstance(rec, dict) and not shape_problems(rec)
+            wanted = list(dict.fromkeys(k for rec in parsed if rec is not _UNREAD and not shape_problems(rec)
                                         for k in _safe_keys(rec) if k not in self._cache))
             if pool is not None and wanted:
                 results = pool.map(_worker_rerun, wanted, chunksize=max(1, len(wanted) // (4 * self.jobs)))
@@ -463,7 +466,7 @@ class Verifier:
                 progress(report.checked)
 
     def check(self, row: StoredAttempt, call_rows: list[dict[str, Any]], red_rows: list[dict[str, Any]],
-              report: VerifyReport, record: Any = None, *, snap: Snapshot | None = None,
+              report: VerifyReport, record: Any = _UNREAD, *, snap: Snapshot | None = None,
               latest: dict[tuple[str, str, int], dict[str, Any]] | None = None,
               versions: dict[tuple[str, str, int], list[str]] | None = None,
               seen: dict[tuple[str, str, int], int] | None = None) -> list[Problem]:
@@ -484,20 +487,21 @@ class Verifier:
             problem("signature", "does not match the record: the record or the signature was edited", "signature",
                     _short(row.signature, 20), "HMAC-SHA256 of the stored record with the current key")
         # 2. the record can be read and is an attempt record
-        if record is None:
+        readable = True
+        if record is _UNREAD:
             try:
                 record = json.loads(row.record)
-            except (TypeError, ValueError) as exc:
-                problem("malformed", f"the record is not JSON: {exc}", "record", _short(row.record, 40))
-                record = None
-        shape = shape_problems(record) if record is not None else [("record", "unreadable")]
-        if record is not None and shape:
+            except (TypeError, ValueError, RecursionError) as exc:
+                problem("malformed", f"the record is not JSON: {str(exc)[:120]}", "record", _short(row.record, 40))
+                readable = False
+        shape = shape_problems(record) if readable else [("record", "not JSON")]
+        if readable and shape:
             for fld, what in shape[:6]:
                 problem("malformed", f"record field {fld}: {what}", fld)
             if len(shape) > 6:
                 problem("malformed", f"and {len(shape) - 6} more malformed fields", "record")
         ident = (exam_id, trainee, number) if number is not None else None
-        if record is not None and not shape:
+        if not shape:
             ident = (record["exam"]["id"], record["trainee"], record["attempt"])
         # 3. the ledger: written by this store, and the last version written
         if snap is not None and ident is not None:
@@ -508,7 +512,7 @@ class Verifier:
                 seen.setdefault(ident, row.id)
             self._check_chained(row, ident, record if not shape else None, snap, latest or {}, versions or {},
                                 problem)
-        if record is None or shape:
+        if shape:
             return out
         # 4. derived columns and rows
         columns, want_calls, want_reds = derive(record)
@@ -559,7 +563,8 @@ class Verifier:
                 problem("copied", f"the record belongs to store {named}, this store is {snap.store_id}: copied from "
                                   "another store signed with the same key", "store", named, snap.store_id)
         head_signed = snap.head is not None and snap.head.get("signature") is not None
-        if not head_signed and not snap.ledger:
+        legacy = record is None or record.get("format") == "collector-sim.attempt/1"
+        if not head_signed and not snap.ledger and legacy:
             return  # a store from before the ledger (noted once for the store)
         entry = latest.get(ident)
         digest = sha256_hex(row.record) if isinstance(row.record, str) else None

@@ -556,3 +556,41 @@ def test_an_unknown_profile_is_refused(tmp_path):
     (folder / "nope.yaml").write_text(text.replace("id: angry_card_reminder", "id: nope_profile")
                                       + "profile: cba2026\n", encoding="utf-8")
     assert env_cli("validate", str(folder / "nope.yaml")).returncode == 0
+
+
+def test_a_store_from_before_the_ledger_is_adopted_on_the_next_write(db_url, tmp_path, engine, foundation):  # noqa: F811
+    from simulator.certify.store import SCHEMA, _migrate_v1, derive
+
+    with Store.open(str(tmp_path / "scratch.sqlite3"), key=SIGNING) as scratch:
+        sit(foundation, engine, scratch, trainee="old-1")
+        rec = json.loads(scratch.attempts(with_record=True)[0].record)
+    rec["format"] = "collector-sim.attempt/1"  # as collector-sim wrote it before the ledger
+    del rec["store"]
+    del rec["engine"]["definitions"]
+    text = canonical(rec)
+    from simulator.certify.store import resolve_url
+
+    eng = sa.create_engine(resolve_url(db_url)[0])
+    with eng.begin() as conn:  # a version-1 store holding it
+        _migrate_v1(conn)
+        SCHEMA.create(conn)
+        conn.execute(SCHEMA.insert().values(version=1, applied_at="2026-01-01", description="v1"))
+        columns, calls, reds = derive(rec)
+        aid = conn.execute(T["attempts"].insert().values(**columns, record=text, signature=SIGNING.sign(text))
+                           ).inserted_primary_key[0]
+        if calls:
+            conn.execute(T["calls"].insert(), [dict(r, attempt_id=aid) for r in calls])
+    eng.dispose()
+    with Store.open(db_url, key=SIGNING) as store:
+        assert store.schema_version() == 2 and store.store_id
+        report = verify_store(store, SIGNING, None, rescore=False)
+        assert report.problems == [] and report.notes == [
+            "1 attempts predate the store's ledger; they enter it with the next attempt graded (until then a "
+            "deleted one cannot be told)"]
+        sit(foundation, engine, store, trainee="new-1")
+        report = verify_store(store, SIGNING, None, rescore=False)
+        assert report.problems == [] and report.notes == [] and report.ledger_entries == 1 + 6
+        with store.engine.begin() as conn:
+            conn.execute(T["attempts"].delete().where(T["attempts"].c.trainee == "old-1"))
+        [p] = problems(store)
+        assert (p.kind, p.trainee, p.attempt) == ("missing", "old-1", 1)

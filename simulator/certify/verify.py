@@ -132,15 +132,10 @@ class _EngineShape(_Shape):
     content: dict[str, Any]
 
 
-class _TurnShape(_Shape):
-    turn: int | None = None
-    trainee: str = ""
-
-
 class _CallShape(_Shape):
     scenario: str
     seed: int
-    turns: list[_TurnShape]
+    turns: list[Any]          # each turn is looked at when re-scored; a broken one is reported then
     outcome: str | None
     summary: dict[str, Any]
     duration_s: float | None = None
@@ -441,10 +436,11 @@ class Verifier:
                 parsed.append(json.loads(row.record))
             except (TypeError, ValueError, RecursionError):
                 parsed.append(_UNREAD)  # check() reads it again and says why it cannot
+        shapes = [None if rec is _UNREAD else shape_problems(rec) for rec in parsed]
         if self.rescore:
             if len(self._cache) > self.CACHE_LIMIT:
                 self._cache.clear()
-            wanted = list(dict.fromkeys(k for rec in parsed if rec is not _UNREAD and not shape_problems(rec)
+            wanted = list(dict.fromkeys(k for rec, shape in zip(parsed, shapes) if shape == []
                                         for k in _safe_keys(rec) if k not in self._cache))
             if pool is not None and wanted:
                 results = pool.map(_worker_rerun, wanted, chunksize=max(1, len(wanted) // (4 * self.jobs)))
@@ -452,12 +448,12 @@ class Verifier:
                 results = [_rerun(self.engine, k) for k in wanted]
             self._cache.update(zip(wanted, results))
             report.rescored_calls += len(wanted)
-        for row, record in zip(batch, parsed):
+        for row, record, shape in zip(batch, parsed, shapes):
             report.checked += 1
             try:
                 report.problems += self.check(row, snap.calls.get(row.id, []), snap.red_lines.get(row.id, []),
                                               report, record, snap=snap, latest=latest, versions=versions,
-                                              seen=seen)
+                                              seen=seen, shape=shape)
             except Exception as exc:  # a record malformed in a way no check foresaw: reported, never a crash
                 report.problems.append(Problem(row.id, str(row.exam_id), str(row.trainee), _int(row.attempt_no),
                                                "malformed", f"cannot be checked: {exc.__class__.__name__}: {exc}",
@@ -469,7 +465,8 @@ class Verifier:
               report: VerifyReport, record: Any = _UNREAD, *, snap: Snapshot | None = None,
               latest: dict[tuple[str, str, int], dict[str, Any]] | None = None,
               versions: dict[tuple[str, str, int], list[str]] | None = None,
-              seen: dict[tuple[str, str, int], int] | None = None) -> list[Problem]:
+              seen: dict[tuple[str, str, int], int] | None = None,
+              shape: list[tuple[str, str]] | None = None) -> list[Problem]:
         exam_id, trainee, number = str(row.exam_id), str(row.trainee), _int(row.attempt_no)
         out: list[Problem] = []
 
@@ -494,7 +491,10 @@ class Verifier:
             except (TypeError, ValueError, RecursionError) as exc:
                 problem("malformed", f"the record is not JSON: {str(exc)[:120]}", "record", _short(row.record, 40))
                 readable = False
-        shape = shape_problems(record) if readable else [("record", "not JSON")]
+        if not readable:
+            shape = [("record", "not JSON")]
+        elif shape is None:
+            shape = shape_problems(record)
         if readable and shape:
             for fld, what in shape[:6]:
                 problem("malformed", f"record field {fld}: {what}", fld)

@@ -132,12 +132,16 @@ class _EngineShape(_Shape):
     content: dict[str, Any]
 
 
+class _SummaryShape(_Shape):
+    red_lines: list[dict[str, Any]] = []
+
+
 class _CallShape(_Shape):
     scenario: str
     seed: int
-    turns: list[Any]          # each turn is looked at when re-scored; a broken one is reported then
+    turns: list[dict[str, Any]]
     outcome: str | None
-    summary: dict[str, Any]
+    summary: _SummaryShape
     duration_s: float | None = None
 
 
@@ -514,6 +518,14 @@ class Verifier:
                                 problem)
         if shape:
             return out
+        try:
+            self._check_contents(row, record, call_rows, red_rows, report, problem)
+        except Exception as exc:  # a corner no shape check foresaw: reported with what was found so far
+            problem("malformed", f"cannot be checked further: {exc.__class__.__name__}: {exc}", "record")
+        return out
+
+    def _check_contents(self, row: StoredAttempt, record: dict[str, Any], call_rows: list[dict[str, Any]],
+                        red_rows: list[dict[str, Any]], report: VerifyReport, problem: Callable[..., None]) -> None:
         # 4. derived columns and rows
         columns, want_calls, want_reds = derive(record)
         for name, value in columns.items():
@@ -552,7 +564,6 @@ class Verifier:
             self._check_definitions(record, problem)
         if self.rescore:
             self._rescore(record, problem, report)
-        return out
 
     def _check_chained(self, row: StoredAttempt, ident: tuple[str, str, int], record: dict[str, Any] | None,
                        snap: Snapshot, latest: dict[tuple[str, str, int], dict[str, Any]],

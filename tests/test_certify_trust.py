@@ -22,7 +22,7 @@ from simulator.certify.exam import ExamCatalog
 from simulator.certify.report import build_report, render
 from simulator.certify.signing import SigningKey, canonical, key_from_env
 from simulator.certify.store import Store, T
-from simulator.certify.verify import Verifier, verify_store
+from simulator.certify.verify import verify_store
 from simulator.errors import UserError
 
 SIGNING = SigningKey(KEY.encode())
@@ -40,7 +40,7 @@ def foundation():
 
 
 @pytest.fixture
-def store(db_url):  # noqa: F811
+def store(db_url):
     s = Store.open(db_url, key=SIGNING)
     yield s
     s.close()
@@ -349,7 +349,7 @@ def test_an_older_version_put_back_is_caught(store, engine, foundation):
                                                            "of 6 written; the last (entry 6) was passed")
 
 
-def test_a_record_copied_from_another_store_with_the_same_key_is_caught(db_url, tmp_path, engine, foundation):  # noqa: F811
+def test_a_record_copied_from_another_store_with_the_same_key_is_caught(db_url, tmp_path, engine, foundation):
     with Store.open(str(tmp_path / "other.sqlite3"), key=SIGNING) as other:
         sit(foundation, engine, other, trainee="t-9")
         row = other.attempts(with_record=True)[0]
@@ -462,7 +462,7 @@ def _grader(url, trainee, barrier, results):
 _GRADER: dict = {}
 
 
-def test_sixteen_graders_on_a_new_store(db_url, engine, foundation):  # noqa: F811
+def test_sixteen_graders_on_a_new_store(db_url, engine, foundation):
     _GRADER.update(exam=foundation, engine=engine)
     ctx = multiprocessing.get_context("fork")
     barrier, results = ctx.Barrier(16), ctx.Queue()
@@ -558,7 +558,7 @@ def test_an_unknown_profile_is_refused(tmp_path):
     assert env_cli("validate", str(folder / "nope.yaml")).returncode == 0
 
 
-def test_a_store_from_before_the_ledger_is_adopted_on_the_next_write(db_url, tmp_path, engine, foundation):  # noqa: F811
+def test_a_store_from_before_the_ledger_is_adopted_on_the_next_write(db_url, tmp_path, engine, foundation):
     from simulator.certify.store import SCHEMA, _migrate_v1, derive
 
     with Store.open(str(tmp_path / "scratch.sqlite3"), key=SIGNING) as scratch:
@@ -575,7 +575,7 @@ def test_a_store_from_before_the_ledger_is_adopted_on_the_next_write(db_url, tmp
         _migrate_v1(conn)
         SCHEMA.create(conn)
         conn.execute(SCHEMA.insert().values(version=1, applied_at="2026-01-01", description="v1"))
-        columns, calls, reds = derive(rec)
+        columns, calls, _ = derive(rec)
         aid = conn.execute(T["attempts"].insert().values(**columns, record=text, signature=SIGNING.sign(text))
                            ).inserted_primary_key[0]
         if calls:
@@ -585,8 +585,8 @@ def test_a_store_from_before_the_ledger_is_adopted_on_the_next_write(db_url, tmp
         assert store.schema_version() == 2 and store.store_id
         report = verify_store(store, SIGNING, None, rescore=False)
         assert report.problems == [] and report.notes == [
-            "1 attempts predate the store's ledger; they enter it with the next attempt graded (until then a "
-            "deleted one cannot be told)"]
+            ("1 attempts predate the store's ledger; they enter it with the next attempt graded (until then a "
+             "deleted one cannot be told)")]
         sit(foundation, engine, store, trainee="new-1")
         report = verify_store(store, SIGNING, None, rescore=False)
         assert report.problems == [] and report.notes == [] and report.ledger_entries == 1 + 6

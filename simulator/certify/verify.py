@@ -29,7 +29,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .attempt import trainee_is_canonical
+from ..errors import UserError
+from .attempt import check_trainee, trainee_is_canonical
 from .calls import Engine, replies_of, slim_call
 from .judge import judge
 from .signing import SigningKey, sha256_hex
@@ -256,7 +257,7 @@ _UNREAD: Any = object()  # a record not parsed yet (``null`` is a record too: a 
 def _rerun(engine: Any, key: CallKey) -> dict[str, Any] | str:
     try:
         return slim_call(engine.run_call(key[0], key[1], list(key[2])))
-    except Exception as exc:  # unknown scenario, broken YAML …
+    except Exception as exc:  # noqa: BLE001 - unknown scenario, broken YAML …: the message is the finding
         return f"cannot re-score {key[0]}: {str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__}"
 
 
@@ -458,7 +459,7 @@ class Verifier:
                 report.problems += self.check(row, snap.calls.get(row.id, []), snap.red_lines.get(row.id, []),
                                               report, record, snap=snap, latest=latest, versions=versions,
                                               seen=seen, shape=shape)
-            except Exception as exc:  # a record malformed in a way no check foresaw: reported, never a crash
+            except Exception as exc:  # noqa: BLE001 - a record malformed in a way no check foresaw: reported
                 report.problems.append(Problem(row.id, str(row.exam_id), str(row.trainee), _int(row.attempt_no),
                                                "malformed", f"cannot be checked: {exc.__class__.__name__}: {exc}",
                                                "record"))
@@ -540,11 +541,9 @@ class Verifier:
             note = record.get("note") or "never finished"
             report.incomplete.append(f"{record['exam']['id']}/{record['trainee']}/{record['attempt']}: {note}")
         if not trainee_is_canonical(record["trainee"]):
-            from .attempt import check_trainee
-
             try:
                 canon = check_trainee(record["trainee"])
-            except Exception as exc:  # noqa: BLE001 - the message is the evidence
+            except UserError as exc:
                 canon = f"refused ({exc})"
             problem("identity", f"trainee id {record['trainee']!r} is not in canonical form ({canon!r}): its "
                                 "attempts are counted apart from the same trainee's", "trainee",
@@ -606,7 +605,7 @@ class Verifier:
         if key not in self._hashes:
             try:
                 self._hashes[key] = self.engine.content_hashes([scenario], lang)  # type: ignore[union-attr]
-            except Exception as exc:  # the scenario is gone or broken
+            except Exception as exc:  # noqa: BLE001 - the scenario is gone or broken: the finding
                 self._hashes[key] = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
         return self._hashes[key]
 
@@ -615,7 +614,7 @@ class Verifier:
             facts = getattr(self.engine, "scenario_facts", None)
             try:
                 self._facts[scenario] = facts(scenario) if facts is not None else None
-            except Exception:
+            except Exception:  # noqa: BLE001 - no facts: the hash difference is reported without them
                 self._facts[scenario] = None
         return self._facts[scenario]
 
@@ -635,7 +634,7 @@ class Verifier:
         if stored_exam_hash:
             try:
                 exam = self._exam_catalog().exams.get(record["exam"]["id"])
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - a broken official exam file is the finding
                 exam, why = None, str(exc)
             else:
                 why = "not in the official set any more"

@@ -108,7 +108,7 @@ def main() -> None:
 
     rng = random.Random(42)
     url = opts.db or f"{tmp}/big.sqlite3"
-    store = Store.open(url)
+    store = Store.open(url, key=key)
     clock = [0]
 
     def now() -> str:
@@ -122,7 +122,7 @@ def main() -> None:
             if number == 0 or rng.random() < 0.6 or number >= exam.spec.attempts:
                 trainee, number = trainee + 1, 0
             number += 1
-            run = ExamRun(exam, f"trainee-{trainee:05d}", engine, None, key, now)
+            run = ExamRun(exam, f"trainee-{trainee:05d}", engine, store, key, now)  # not begun: records only
             run.attempt_no = number
             run.content = {"scenarios": {}, "personas": {}, "rule_pack": {}, "exam": exam.text_hash}
             skill = rng.random()

@@ -2,9 +2,11 @@
 
 Where scenarios and personas are found, highest priority first: every ``--path DIR`` (its YAML
 files, and its ``scenarios/`` and ``personas/`` folders), then ``./scenarios`` and ``./personas``,
-then the bundled set (``simulator/_bundled/…`` in an installed wheel, the checkout's top-level
-folders otherwise). A scenario id found in a higher-priority place hides the bundled one, so a
-trainer can adapt a bundled scenario without touching the package.
+then the centre's official folder when ``$COLLECTOR_SIM_OFFICIAL`` names one, then the bundled set
+(``simulator/_bundled/…`` in an installed wheel, the checkout's top-level folders otherwise). A
+scenario id found in a higher-priority place hides the bundled one, so a trainer can adapt a
+bundled scenario without touching the package. ``official_only=True`` (certification) searches
+only the official places: the centre's folder and the bundled set.
 """
 
 from __future__ import annotations
@@ -256,7 +258,23 @@ class Scenario:
         if persona.spec.checklist == "debtor" and not self.case.answerer.is_debtor:
             more.append(self.doc.at(("case", "answerer"), f"case.answerer: persona {persona.id!r} expects the "
                                     "debtor to answer (relation: 本人)"))
+        more += self._check_profile()
         return persona, more
+
+    def _check_profile(self) -> list[Finding]:
+        """A profile the rule pack does not define is refused (the pack would quietly use its default)."""
+        if self.spec.profile is None:
+            return []
+        from .analyzer import get_pack
+
+        try:
+            profiles = sorted(get_pack(self.spec.lang).pack.profiles)
+        except UserError:
+            return []  # an unknown language is reported on its own
+        if self.spec.profile in profiles:
+            return []
+        return [self.doc.at(("profile",), f"profile: unknown profile {self.spec.profile!r} for the {self.spec.lang!r} "
+                                          f"rule pack (known: {', '.join(profiles)})")]
 
     def tests(self) -> list["BoundTest"]:
         """Every test call of this scenario: its own ``tests:``, then those in files beside it."""
@@ -358,33 +376,44 @@ class Catalog:
         self._rank: dict[str, int] = {}  # scenario id -> rank of the place it came from
 
     @staticmethod
-    def _places(paths: Sequence[str | Path], cwd: Path | None) -> list[tuple[str, Path, str]]:
+    def _places(paths: Sequence[str | Path], cwd: Path | None,
+                official_only: bool = False) -> list[tuple[str, Path, str]]:
         """(origin, folder, expected kind or "") in priority order."""
+        from .official import official_dir
+
         cwd = cwd or Path.cwd()
         root = bundled_root()
         places: list[tuple[str, Path, str]] = []
-        for p in paths:
-            d = Path(p)
-            if not d.is_dir():
-                raise UserError(f"--path {p}: not a directory")
-            places += [("path", d, ""), ("path", d / "scenarios", "scenario"), ("path", d / "personas", "persona")]
-        places += [("local", cwd / "scenarios", "scenario"), ("local", cwd / "personas", "persona")]
+        if not official_only:
+            for p in paths:
+                d = Path(p)
+                if not d.is_dir():
+                    raise UserError(f"--path {p}: not a directory")
+                places += [("path", d, ""), ("path", d / "scenarios", "scenario"),
+                           ("path", d / "personas", "persona")]
+            places += [("local", cwd / "scenarios", "scenario"), ("local", cwd / "personas", "persona")]
+        centre = official_dir()
+        if centre is not None:
+            places += [("official", centre / "scenarios", "scenario"), ("official", centre / "personas", "persona")]
         places += [("bundled", root / "scenarios", "scenario"), ("bundled", root / "personas", "persona")]
         bundled = {(root / "scenarios").resolve(), (root / "personas").resolve()}
         return [("bundled" if folder.resolve() in bundled else origin, folder, kind)
                 for origin, folder, kind in places]
 
     @classmethod
-    def discover(cls, paths: Sequence[str | Path] = (), cwd: Path | None = None) -> "Catalog":
+    def discover(cls, paths: Sequence[str | Path] = (), cwd: Path | None = None, *,
+                 official_only: bool = False) -> "Catalog":
         cat = cls()
         seen_files: set[Path] = set()
-        for rank, (origin, folder, kind) in enumerate(cls._places(paths, cwd)):
+        groups: dict[tuple[str, Path], int] = {}  # a --path DIR, ./, the centre's folder, bundled: one rank each
+        for origin, folder, kind in cls._places(paths, cwd, official_only):
+            rank = groups.setdefault((origin, folder if kind == "" else folder.parent), len(groups))
             for f in _yaml_files(folder):
                 real = f.resolve()
                 if real in seen_files:
                     continue
                 seen_files.add(real)
-                cat._add_file(f, origin, kind, rank // 3)
+                cat._add_file(f, origin, kind, rank)
         cat.attach_tests()
         return cat
 

@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import sys
 import uuid
 from pathlib import Path
 
@@ -21,6 +22,23 @@ ROOT = Path(__file__).resolve().parent.parent
 GOOD = ROOT / "tests" / "data" / "certify" / "good"
 KEY = "test-signing-key-0123456789abcdef"
 FOUNDATION = ["angry_card_reminder", "evasive_card_next_week", "hardship_card_job_loss", "lost_contact_mother"]
+
+
+def env_cli(*args, db=None, key=KEY, cwd=None, official=None):
+    """Run the CLI with a store and key of the test's own (never the user's)."""
+    env = dict(os.environ)
+    env.pop("COLLECTOR_SIM_KEY_FILE", None)
+    env.pop("COLLECTOR_SIM_OFFICIAL", None)
+    if official is not None:
+        env["COLLECTOR_SIM_OFFICIAL"] = str(official)
+    env["COLLECTOR_SIM_KEY"] = key or ""
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))  # this tree, from any cwd
+    if db is not None:
+        env["COLLECTOR_SIM_DB"] = str(db)
+    else:
+        env.pop("COLLECTOR_SIM_DB", None)
+    return subprocess.run([sys.executable, "-m", "simulator", *args], capture_output=True, text=True,
+                          cwd=cwd or ROOT, env=env, timeout=240)
 
 
 def replies_dir(tmp: Path, changes: dict[str, list[str]] | None = None, name: str = "replies") -> Path:

@@ -9,21 +9,8 @@ import sys
 
 import pytest
 
-from certify_support import FOUNDATION, KEY, good_lines, replies_dir
+from certify_support import FOUNDATION, KEY, env_cli, good_lines, replies_dir
 from conftest import ROOT
-
-
-def env_cli(*args, db=None, key=KEY, cwd=None):
-    """Run the CLI with a store and key of the test's own (never the user's)."""
-    env = dict(os.environ)
-    env.pop("COLLECTOR_SIM_KEY_FILE", None)
-    env["COLLECTOR_SIM_KEY"] = key or ""
-    if db is not None:
-        env["COLLECTOR_SIM_DB"] = str(db)
-    else:
-        env.pop("COLLECTOR_SIM_DB", None)
-    return subprocess.run([sys.executable, "-m", "simulator", *args], capture_output=True, text=True,
-                          cwd=cwd or ROOT, env=env, timeout=120)
 
 
 @pytest.fixture
@@ -72,15 +59,16 @@ def test_grade_without_a_key_scores_but_says_nothing_was_stored(tmp_path, db):
 
 
 def test_the_attempt_limit_on_the_command_line(tmp_path, db):
-    exams = tmp_path / "extra"
-    exams.mkdir()
+    # an exam of the centre's own: certified only from the folder $COLLECTOR_SIM_OFFICIAL names
+    official = tmp_path / "centre"
+    (official / "exams").mkdir(parents=True)
     text = (ROOT / "exams" / "foundation.yaml").read_text(encoding="utf-8")
-    (exams / "once.yaml").write_text(text.replace("id: foundation", "id: once").replace("attempts: 3", "attempts: 1"),
-                                     encoding="utf-8")
+    (official / "exams" / "once.yaml").write_text(
+        text.replace("id: foundation", "id: once").replace("attempts: 3", "attempts: 1"), encoding="utf-8")
     folder = replies_dir(tmp_path)
-    args = ("grade", "once", "--replies", str(folder), "--trainee", "t-4", "--path", str(exams))
-    assert env_cli(*args, db=db).returncode == 0
-    proc = env_cli(*args, db=db)
+    args = ("grade", "once", "--replies", str(folder), "--trainee", "t-4")
+    assert env_cli(*args, db=db, official=official).returncode == 0
+    proc = env_cli(*args, db=db, official=official)
     assert proc.returncode == 2
     assert proc.stderr.strip() == ("error: trainee 't-4' has used 1 of 1 attempts at exam 'once' "
                                    "(incomplete attempts count); no further attempt is allowed")

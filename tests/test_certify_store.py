@@ -257,14 +257,15 @@ def test_deleted_rows_are_reported(store, engine, foundation):
     first = store.attempts()[0]
     with store.engine.begin() as conn:
         conn.execute(T["red_lines"].delete())
-    assert [p.message for p in _problems_for(store)] == ["the attempt_red_lines rows differ from the signed record"]
+    assert [(p.message, p.field, p.stored, p.recomputed) for p in _problems_for(store)] == [
+        ("attempt_red_lines rows: stored 0, the signed record says 1", "attempt_red_lines.rows", 0, 1)]
     with store.engine.begin() as conn:
         conn.execute(T["red_lines"].delete())
         conn.execute(T["calls"].delete().where(T["calls"].c.attempt_id == first.id))
         conn.execute(T["attempts"].delete().where(T["attempts"].c.id == first.id))
     problems = _problems_for(store)
-    assert [(p.kind, p.attempt, p.message) for p in problems] == [
-        ("missing", 1, "attempt 1 is not in the store (deleted?)")]
+    assert [(p.kind, p.attempt, p.recomputed) for p in problems] == [("missing", 1, "failed")]
+    assert problems[0].message.startswith("deleted: the ledger last wrote this attempt as failed at ")
 
 
 def test_verify_reports_attempts_that_would_now_score_differently(store, engine, foundation):

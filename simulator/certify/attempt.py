@@ -17,6 +17,7 @@ Without a store (no signing key: practice), the same code scores the calls and s
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -31,8 +32,10 @@ from .signing import SigningKey, canonical
 if TYPE_CHECKING:  # the store (and SQLAlchemy) is imported only when an attempt is stored
     from .store import Store
 
-RECORD_FORMAT = "collector-sim.attempt/1"
-_TRAINEE_BAD = set(chr(c) for c in range(32)) | {"\x7f"}
+RECORD_FORMAT = "collector-sim.attempt/2"
+#: categories refused in a trainee id: controls, format characters (zero-width, bidi controls, BOM),
+#: surrogates, private use, unassigned, line and paragraph separators
+_TRAINEE_REFUSED = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 
 
 def now_iso() -> str:
@@ -40,12 +43,42 @@ def now_iso() -> str:
 
 
 def check_trainee(trainee: str) -> str:
-    t = (trainee or "").strip()
+    """The canonical form of a trainee id, the one the store counts attempts under.
+
+    NFKC (full-width ``Ｔ１`` is ``T1``), case-folded (``T1`` and ``t1`` are one trainee), runs of
+    spaces made one; invisible and direction-changing characters (zero-width space, bidi controls,
+    BOM), control characters and unassigned code points are refused, not dropped: an id must look
+    like what it is. At most 200 characters."""
+    raw = trainee or ""
+    bad = sorted({ch for ch in raw if unicodedata.category(ch) in _TRAINEE_REFUSED})
+    if bad:
+        shown = ", ".join(f"U+{ord(ch):04X}" for ch in bad[:5])
+        raise UserError(f"--trainee: an id may not contain invisible, direction or control characters ({shown})")
+    t = unicodedata.normalize("NFKC", raw)
+    t = unicodedata.normalize("NFKC", t.casefold())
+    t = " ".join(t.split())
     if not t:
         raise UserError("--trainee: give the trainee's id")
-    if len(t) > 200 or any(ch in _TRAINEE_BAD for ch in t):
-        raise UserError("--trainee: an id is at most 200 characters, without control characters")
+    if len(t) > 200:
+        raise UserError("--trainee: an id is at most 200 characters")
     return t
+
+
+def trainee_is_canonical(trainee: str) -> bool:
+    try:
+        return check_trainee(trainee) == trainee
+    except UserError:
+        return False
+
+
+def unofficial_definitions(exam: Exam, engine: Any) -> list[str]:
+    """What certification would refuse: files from outside the official set."""
+    named = getattr(engine, "unofficial", None)
+    if named is not None:
+        return list(named(exam))
+    from ..official import is_official
+
+    return [] if is_official(exam.path) else [f"exam {exam.id} from {exam.path}"]
 
 
 @dataclass
@@ -100,6 +133,7 @@ class ExamRun:
         self.finished_at: str | None = None
         self.signature: str | None = None
         self.content: dict[str, Any] = {}
+        self.definitions: dict[str, Any] = {}
         self._verdict: Verdict | None = None
 
     # -- beginning ------------------------------------------------------------------------------
@@ -110,14 +144,29 @@ class ExamRun:
         if store is not None and key is None:
             raise UserError("cannot certify without a signing key: set COLLECTOR_SIM_KEY "
                             "(or COLLECTOR_SIM_KEY_FILE)")
+        if store is not None:
+            refused = unofficial_definitions(exam, engine)
+            if refused:
+                raise UserError("cannot certify with definitions from outside the official set: "
+                                + "; ".join(refused) + ". Certification uses the bundled exams or the centre's "
+                                "folder in $COLLECTOR_SIM_OFFICIAL; practise with these using --practice")
+            if store.key is None:
+                store.key = key
+            elif store.key.key_id != key.key_id:  # type: ignore[union-attr]
+                raise UserError("the store was opened with another signing key than the attempt's")
         run = cls(exam, trainee, engine, store, key, now)
         check_exam = getattr(engine, "check_exam", None)
         if check_exam is not None:
             findings = check_exam(exam)
             if findings:
                 raise LoadError(findings)
-        run.content = engine.content_hashes([c.scenario for c in exam.spec.calls], exam.spec.lang)
+        scenario_ids = [c.scenario for c in exam.spec.calls]
+        run.content = engine.content_hashes(scenario_ids, exam.spec.lang)
         run.content["exam"] = exam.text_hash
+        facts = getattr(engine, "scenario_facts", None)
+        run.definitions = dict(getattr(engine, "definitions", None) or {"set": "bundled"})
+        if facts is not None:
+            run.definitions["scenarios"] = {sid: facts(sid) for sid in scenario_ids}
         if store is not None:
             def seal(number: int) -> tuple[dict[str, Any], str, str]:
                 run.attempt_no = number
@@ -236,9 +285,10 @@ class ExamRun:
                                for c in spec.calls]},
             "trainee": self.trainee, "attempt": self.attempt_no, "status": self.status,
             "started_at": self.started_at, "finished_at": self.finished_at, "note": self.note,
-            "engine": {"version": self.engine.version, "content": self.content},
+            "engine": {"version": self.engine.version, "content": self.content, "definitions": self.definitions},
             "calls": self.calls, "result": result,
             "key_id": self.key.key_id if self.key else None,
+            "store": self.store.store_id if self.store is not None else None,
         }
 
     def _sealed(self) -> tuple[dict[str, Any], str, str]:

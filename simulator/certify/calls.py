@@ -1,9 +1,11 @@
 """The one place certification meets the session engine.
 
 Grading, the TUI's exam mode and ``verify`` all run calls through a ``CallEngine``: it finds
-scenarios (bundled, ``./scenarios``, ``--path``), starts sessions with the exam's fixed seed,
-replays recorded replies, and fingerprints everything a score depends on (scenario and persona
-files, the rule pack) so a stored attempt says exactly what it was judged against.
+scenarios (bundled, the centre's official folder, ``./scenarios``, ``--path``), starts sessions
+with the exam's fixed seed, replays recorded replies, and fingerprints everything a score depends
+on (scenario and persona files, the rule pack) so a stored attempt says exactly what it was judged
+against. ``unofficial(exam)`` names every file an exam would use from outside the official set
+(certification refuses those); ``CallEngine(official_only=True)`` sees the official set only.
 """
 
 from __future__ import annotations
@@ -82,11 +84,40 @@ class CallEngine:
 
     version = __version__
 
-    def __init__(self, paths: Sequence[str | Path] = (), cwd: Path | None = None):
+    def __init__(self, paths: Sequence[str | Path] = (), cwd: Path | None = None, *, official_only: bool = False):
+        from ..official import definitions_set
         from ..scenario import Catalog
 
-        self.paths = [str(p) for p in paths]
-        self.catalog = Catalog.discover(paths, cwd)
+        self.paths = [] if official_only else [str(p) for p in paths]
+        self.official_only = official_only
+        self.definitions = definitions_set()
+        self.catalog = Catalog.discover(self.paths, cwd, official_only=official_only)
+
+    def unofficial(self, exam: Any) -> list[str]:
+        """Every file the exam would be judged with that is not an official definition: the exam
+        file itself, its scenarios and their personas when the working folder or ``--path`` shadows
+        them. Empty for an exam certification may use."""
+        from ..official import is_official, official_folders
+
+        folders = official_folders()
+        out: list[str] = []
+        if not is_official(exam.path, folders):
+            out.append(f"exam {exam.id} from {exam.path}")
+        for call in exam.spec.calls:
+            sc = self.catalog.scenarios.get(call.scenario)
+            if sc is None:
+                continue
+            if not is_official(sc.path, folders):
+                out.append(f"scenario {sc.id} from {sc.path}")
+            ppath = self.catalog.persona_path(sc.spec.persona)
+            if ppath is not None and not is_official(ppath, folders):
+                out.append(f"persona {sc.spec.persona} from {ppath}")
+        return list(dict.fromkeys(out))
+
+    def scenario_facts(self, scenario_id: str) -> dict[str, Any]:
+        """What a record keeps of a scenario, so ``verify`` can say what changed in it later."""
+        sc = self.scenario(scenario_id)
+        return sc.spec.model_dump(mode="json", exclude={"tests"}, exclude_none=True)
 
     def check_exam(self, exam: Any) -> list[Any]:
         """Findings for an exam against the scenarios this engine can find (unknown ids …)."""

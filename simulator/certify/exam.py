@@ -15,7 +15,9 @@ An exam file (``exams/<id>.yaml``)::
       - {scenario: angry_card_dispute, seed: 7}
 
 Any red line fails the attempt; that is not a setting. Exams are found like scenarios: any
-``--path DIR`` (and ``DIR/exams``) first, then ``./exams``, then the bundled ones.
+``--path DIR`` (and ``DIR/exams``) first, then ``./exams``, then the centre's official folder
+(``$COLLECTOR_SIM_OFFICIAL/exams``), then the bundled ones. Certification uses only the last two
+(``official_only=True``); see ``simulator.official``.
 """
 
 from __future__ import annotations
@@ -214,17 +216,25 @@ class ExamCatalog:
         self.files: list[str] = []
 
     @classmethod
-    def discover(cls, paths: Sequence[str | Path] = (), cwd: Path | None = None) -> "ExamCatalog":
+    def discover(cls, paths: Sequence[str | Path] = (), cwd: Path | None = None, *,
+                 official_only: bool = False) -> "ExamCatalog":
+        from ..official import official_dir
+
         cat = cls()
         cwd = cwd or Path.cwd()
         places: list[tuple[str, Path, bool]] = []  # (origin, folder, only files that look like exams)
-        for p in paths:
-            d = Path(p)
-            if not d.is_dir():
-                raise UserError(f"--path {p}: not a directory")
-            places += [("path", d, True), ("path", d / "exams", False)]
+        if not official_only:
+            for p in paths:
+                d = Path(p)
+                if not d.is_dir():
+                    raise UserError(f"--path {p}: not a directory")
+                places += [("path", d, True), ("path", d / "exams", False)]
+            places.append(("local", cwd / "exams", False))
+        centre = official_dir()
+        if centre is not None:
+            places.append(("official", centre / "exams", False))
         bundled = bundled_exams_dir()
-        places += [("local", cwd / "exams", False), ("bundled", bundled, False)]
+        places.append(("bundled", bundled, False))
         seen: set[Path] = set()
         for origin, folder, sniff in places:
             for f in _yaml_files(folder):

@@ -125,9 +125,28 @@ CSV_COLUMNS = ["exam", "trainee", "attempt", "status", "started_at", "finished_a
                "engine_version", "key_id", "signature"]
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula (``=HYPERLINK(…)``, ``+``, ``-``, ``@``, or a
+    tab or carriage return first) gets a leading apostrophe; numbers are left as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+class _SafeWriter:
+    def __init__(self, buf: io.StringIO):
+        self._w = csv.writer(buf, lineterminator="\n")
+
+    def writerow(self, row: list[Any]) -> None:
+        self._w.writerow([csv_cell(v) for v in row])
+
+
 def render_csv(data: dict[str, Any]) -> str:
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = _SafeWriter(buf)
     w.writerow(CSV_COLUMNS)
     for a in data["attempts"]:
         reds = " | ".join(f"{r['rule']}@{r['scenario']}#{r['turn']}: {r['evidence']}" for r in a["red_lines"])

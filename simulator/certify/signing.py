@@ -5,7 +5,8 @@ no insignificant whitespace, UTF-8, no NaN. Verifying is then a byte-for-byte HM
 database holds, independent of how a driver round-trips JSON types.
 
 The key comes from ``COLLECTOR_SIM_KEY`` (the secret itself) or ``COLLECTOR_SIM_KEY_FILE`` (a
-file holding it, for a training centre's config management). Without a key nothing is
+file holding it, for a training centre's config management); both are stripped of surrounding
+whitespace, so a trailing newline never makes another key. Without a key nothing is
 certified: ``grade`` still scores, but stores and signs nothing.
 """
 
@@ -59,7 +60,7 @@ def key_from_env(environ: dict[str, str] | None = None) -> SigningKey | None:
     env = os.environ if environ is None else environ
     raw = env.get(KEY_ENV, "")
     if raw:
-        secret = raw.encode("utf-8")
+        secret = raw.encode("utf-8").strip()  # stripped like the key file: "key\n" is the same key
         where = f"${KEY_ENV}"
     elif env.get(KEY_FILE_ENV):
         path = Path(env[KEY_FILE_ENV])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from ..errors import UserError
+
 
 def add_db_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", metavar="PATH|URL",
@@ -13,7 +15,9 @@ def add_db_option(p: argparse.ArgumentParser) -> None:
 
 def add_path_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--path", action="append", default=[], metavar="DIR",
-                   help="also look for exams (and scenarios, personas) in DIR; repeatable, wins over bundled ones")
+                   help="also look for exams (and scenarios, personas) in DIR; repeatable, wins over bundled ones. "
+                        "Practice only: certification refuses any definition found there or in ./exams, "
+                        "./scenarios, ./personas (it uses the bundled set or $COLLECTOR_SIM_OFFICIAL)")
 
 
 class store_errors:
@@ -25,8 +29,6 @@ class store_errors:
     def __exit__(self, exc_type, exc, tb) -> bool:  # type: ignore[no-untyped-def]
         from sqlalchemy.exc import SQLAlchemyError
 
-        from ..errors import UserError
-
         if exc_type is not None and issubclass(exc_type, SQLAlchemyError):
             orig = getattr(exc, "orig", None) or exc
             first = (str(orig).strip().splitlines() or [exc_type.__name__])[0]
@@ -34,13 +36,19 @@ class store_errors:
         return False
 
 
-def exam_for_attempt(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    """The trainee id, the exam and the call engine for ``grade`` and ``exam``, checked up front:
-    a broken exam or scenario must not cost the trainee an attempt."""
+def exam_for_attempt(args: argparse.Namespace, certify: bool):  # type: ignore[no-untyped-def]
+    """The trainee id, the exam, the call engine and what of it is unofficial, for ``grade`` and
+    ``exam``, checked up front: a broken exam or scenario must not cost the trainee an attempt.
+
+    To certify, every definition the exam uses must be official (bundled, or the centre's folder in
+    ``$COLLECTOR_SIM_OFFICIAL``): an exam, scenario or persona shadowed by ``./exams``,
+    ``./scenarios``, ``./personas`` or ``--path`` is refused, naming each file. In practice it is
+    allowed and the list is returned so the result can say so."""
     from ..certify.attempt import check_trainee
     from ..certify.calls import CallEngine
     from ..certify.exam import ExamCatalog
     from ..errors import LoadError
+    from ..official import OFFICIAL_ENV
 
     trainee = check_trainee(args.trainee)
     exam = ExamCatalog.discover(args.path).get(args.exam_id)
@@ -48,4 +56,9 @@ def exam_for_attempt(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     findings = engine.check_exam(exam)
     if findings:
         raise LoadError(findings)
-    return trainee, exam, engine
+    unofficial = engine.unofficial(exam)
+    if certify and unofficial:
+        raise UserError("cannot certify with definitions from outside the official set: " + "; ".join(unofficial)
+                        + f". Certification uses the bundled exams or the centre's folder in ${OFFICIAL_ENV}; "
+                        "to practise with these, use --practice")
+    return trainee, exam, engine, unofficial

@@ -39,14 +39,19 @@ def _run(args: argparse.Namespace) -> int:
     from ..tui import make_app
     from .grade import render
 
-    trainee, exam, engine = exam_for_attempt(args)
+    try:
+        trainee, exam, engine, _ = exam_for_attempt(args, certify=True)
+    except UserError as exc:
+        if "outside the official set" in str(exc):
+            raise UserError(str(exc).replace("use --practice", "use 'collector-sim play --exam'")) from None
+        raise
     key = key_from_env()
     if key is None:
         raise UserError("an exam attempt is stored and signed: set COLLECTOR_SIM_KEY (or COLLECTOR_SIM_KEY_FILE); "
                         "to practise without certifying, use 'collector-sim play --exam'")
     if not sys.stdout.isatty() or not sys.stdin.isatty():
         raise UserError("exam needs an interactive terminal (use 'collector-sim grade' for recorded replies)")
-    store = Store.open(args.db)
+    store = Store.open(args.db, key=key)
     try:
         attempt = ExamRun.begin(exam, trainee, engine=engine, store=store, key=key)
         with attempt:

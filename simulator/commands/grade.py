@@ -66,14 +66,14 @@ def _run(args: argparse.Namespace) -> int:
     from ..certify.attempt import ExamRun
     from ..certify.signing import key_from_env
 
-    trainee, exam, engine = exam_for_attempt(args)
-    replies = read_replies(Path(args.replies), [c.scenario for c in exam.spec.calls])
     key = None if args.practice else key_from_env()
+    trainee, exam, engine, unofficial = exam_for_attempt(args, certify=key is not None)
+    replies = read_replies(Path(args.replies), [c.scenario for c in exam.spec.calls])
     store = None
     if key is not None:  # only a stored attempt needs the database layer
         from ..certify.store import Store
 
-        store = Store.open(args.db)
+        store = Store.open(args.db, key=key)
     try:
         run_ = ExamRun.begin(exam, trainee, engine=engine, store=store, key=key)
         with run_:
@@ -86,16 +86,20 @@ def _run(args: argparse.Namespace) -> int:
     if store is None:
         why = "--practice" if args.practice else "COLLECTOR_SIM_KEY is not set"
         print(f"warning: not stored or signed ({why}): a practice result, not a certification", file=sys.stderr)
+    if unofficial:
+        print("note: practice with unofficial definitions: " + "; ".join(unofficial), file=sys.stderr)
     if args.json:
-        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps(dict(result.to_dict(), official=not unofficial, unofficial=unofficial),
+                         ensure_ascii=False, indent=2))
     else:
-        print(render(result, exam))
+        print(render(result, exam, unofficial))
     return 0 if result.passed else 1
 
 
-def render(result, exam) -> str:  # type: ignore[no-untyped-def]
+def render(result, exam, unofficial=()) -> str:  # type: ignore[no-untyped-def]
     lines = [f"{exam.spec.title} ({exam.id}) · trainee {result.trainee}"
-             + (f" · attempt {result.attempt} of {exam.spec.attempts}" if result.attempt else " · practice")]
+             + (f" · attempt {result.attempt} of {exam.spec.attempts}" if result.attempt else " · practice")
+             + (" (unofficial definitions)" if unofficial else "")]
     for c in result.calls:
         s = c["summary"]
         red = ", ".join(f"{r['rule']}@{r['turn']}" for r in s.get("red_lines", [])) or "none"

@@ -42,10 +42,13 @@ def _run(args: argparse.Namespace) -> int:
         raise UserError(f"-o {out_path}: is a directory")
     if out_path is not None and not out_path.parent.exists():
         raise UserError(f"-o {out_path}: the directory {out_path.parent} does not exist")
+    from ..certify.attempt import check_trainee
+
+    trainee = check_trainee(args.trainee) if args.trainee is not None else None  # "Ｔ1" finds t1
     with Store.open(args.db, create=False) as store:
-        data = build_report(store, trainee=args.trainee, exam_id=args.exam, key=key_from_env())
+        data = build_report(store, trainee=trainee, exam_id=args.exam, key=key_from_env())
     if not data["attempts"]:
-        who = f"trainee {args.trainee!r}" if args.trainee else f"exam {args.exam!r}"
+        who = f"trainee {trainee!r}" if trainee else f"exam {args.exam!r}"
         raise UserError(f"no attempts for {who} in {data['store']}")
     text = render(data, fmt)
     if out_path is None:

@@ -134,7 +134,7 @@ class CollectorSimApp(App[None]):
         try:
             scenario = self.catalog.get(record.scenario)
         except UserError as exc:
-            self.notify(str(exc), title=t("app.cannot_resume", self.ui_lang), severity="error")
+            self.notify(str(exc), title=t("app.cannot_resume", self.ui_lang), severity="error", markup=False)
             return
         session = Session.replay(scenario, record.seed, record.replies)
         said = [t.get("debtor") for t in record.turns]

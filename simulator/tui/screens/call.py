@@ -129,7 +129,7 @@ class CallScreen(Localized, Screen[None]):
         except Exception as exc:  # an engine or rule-pack error must not lose the call
             self.query_one("#reply", Input).value = text
             self.notify(f"{type(exc).__name__}: {exc}", title=t("call.engine_error", self.lang),
-                        severity="error", timeout=10)
+                        severity="error", timeout=10, markup=False)
             return
         if self.session_log is not None:
             self.session_log.append(turn_record(result))
@@ -188,7 +188,7 @@ class CallScreen(Localized, Screen[None]):
             if left < 60:
                 clock = f"[b $text-error]{clock}[/]"
         self.query_one("#status", Static).update(
-            t("call.status", self.lang, clock=s.scenario.case.clock, timer=clock, turn=s.turn, mode=self._mode(True)))
+            t("call.status", self.lang, clock=escape(s.scenario.case.clock), timer=clock, turn=s.turn, mode=self._mode(True)))
 
     def _mode(self, long: bool = False) -> str:
         return t(f"mode.{'exam' if self.exam else 'practice'}{'_mode' if long else ''}", self.lang)

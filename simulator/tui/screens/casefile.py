@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Label, Static
@@ -38,7 +39,7 @@ class CaseFileScreen(Localized, Screen[None]):
         sc = self.scenario
         yield Header()
         with VerticalScroll(id="case"):
-            yield Static(f"[b]{sc.spec.title}[/b]", id="case-title")
+            yield Static(Content(sc.spec.title).stylize("bold"), id="case-title")
             with Grid(id="case-grid"):
                 try:
                     persona_title = sc.persona().spec.title

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 from rich.markup import escape
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -101,7 +102,7 @@ class DebriefScreen(Localized, Screen[None]):
                     title = escape(t("debrief.red_line_title", lang, turn=d.turn, name=d.name))
                     quote = escape(t("format.quote", lang, text=d.evidence))
                     yield Prose(
-                        f"[b $text-error]{title}[/] {quote} [$text-muted]({d.rule})[/]\n"
+                        f"[b $text-error]{title}[/] {quote} [$text-muted]({escape(d.rule)})[/]\n"
                         f"{escape(t('debrief.you_said', lang))}{_highlight(d.reply, d.start, d.end)}\n"
                         f"{escape(t('debrief.why', lang))}{escape(d.message)}\n"
                         f"[b $text-success]{t('debrief.lawful', lang)}[/]{colon}{escape(d.suggestion)}", classes="redline")
@@ -124,9 +125,10 @@ class DebriefScreen(Localized, Screen[None]):
         for row in timeline(self.session):
             s = row.scores
             said = row.trainee if len(row.trainee) <= limit else row.trainee[:limit - 1] + "…"
-            table.add_row(str(row.turn), said, row.transition, str(s["politeness"]), str(s["clarity"]),
-                          str(s["solution"]), sep.join(row.red_lines) or t("format.none", lang),
-                          *(str(row.mood[k]) for k, _ in moods), key=str(row.turn))
+            cells = (str(row.turn), said, row.transition, str(s["politeness"]), str(s["clarity"]),
+                     str(s["solution"]), sep.join(row.red_lines) or t("format.none", lang),
+                     *(str(row.mood[k]) for k, _ in moods))
+            table.add_row(*(Text(c) for c in cells), key=str(row.turn))   # plain text: a reply is not markup
         self.query_one("#debrief", VerticalScroll).focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -151,7 +153,7 @@ class DebriefScreen(Localized, Screen[None]):
         done = t("debrief.exported", self.lang)
         self.query_one("#export-status", Prose).update(
             f"[b $text-success]{done}[/] {escape(str(json_path))}\n{' ' * (cell_len(done) + 3)}{escape(str(md_path))}")
-        self.notify(f"{md_path}", title=t("debrief.exported_title", self.lang), timeout=6)
+        self.notify(f"{md_path}", title=t("debrief.exported_title", self.lang), timeout=6, markup=False)
         self.query_one("#debrief", VerticalScroll).scroll_end(animate=False)
 
     def action_retry(self) -> None:

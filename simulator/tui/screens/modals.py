@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -104,8 +105,9 @@ class ResumeScreen(Localized, ModalScreen[str]):
         mode = t("mode.exam_mode" if r.mode == "exam" else "mode.practice_mode", lang)
         with Vertical(id="resume-box", classes="dialog") as box:
             box.border_title = t("resume.title", lang)
-            yield Static(t("resume.text", lang, title=self.title_text, scenario=r.scenario, seed=r.seed, mode=mode,
-                           n=len(r.replies), started=r.started.replace("T", " ")), id="resume-text")
+            yield Static(t("resume.text", lang, title=escape(self.title_text), scenario=escape(r.scenario), seed=r.seed,
+                           mode=mode, n=len(r.replies), started=escape(r.started.replace("T", " "))),
+                         id="resume-text")
             with Horizontal(classes="buttons"):
                 yield Button(t("resume.go", lang), id="resume-yes", variant="primary")
                 yield Button(t("resume.discard", lang), id="resume-discard", variant="error")

@@ -36,12 +36,16 @@ class DebriefScreen(Localized, Screen[None]):
         Binding("e", "export", "debrief.export"),
         Binding("r", "retry", "debrief.retry"),
         Binding("n", "pick", "debrief.pick"),
-        Binding("enter", "next_call", "debrief.next", show=False),
+        Binding("enter", "next_call", "debrief.next"),
+        Binding("enter", "verdict", "debrief.verdict"),
         Binding("q", "app.quit", "debrief.quit", show=False),
     ]
 
-    def __init__(self, session: Any, *, exam: bool, duration: float, has_next: bool = False):
+    def __init__(self, session: Any, *, exam: bool, duration: float, has_next: bool = False,
+                 has_verdict: bool = False, progress: str = ""):
         super().__init__()
+        self.has_verdict = has_verdict and not has_next
+        self.progress = progress
         self.localize(session.scenario.spec.lang)
         self.session = session
         self.exam = exam
@@ -114,7 +118,7 @@ class DebriefScreen(Localized, Screen[None]):
 
     def on_mount(self) -> None:
         lang = self.lang
-        self.app.sub_title = t("debrief.subtitle", lang)
+        self.app.sub_title = t("debrief.subtitle", lang) + (f" · {self.progress}" if self.progress else "")
         table = self.query_one("#timeline", DataTable)
         moods = mood(lang)
         table.add_columns(t("debrief.col_turn", lang), t("debrief.col_said", lang), t("debrief.col_state", lang),
@@ -132,10 +136,13 @@ class DebriefScreen(Localized, Screen[None]):
         self.query_one("#debrief", VerticalScroll).focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # the footer shows only keys that work here
         if action == "next_call":
-            return True if self.has_next else None
-        if action in ("retry", "pick") and self.app.locked_mode:
-            return None
+            return self.has_next
+        if action == "verdict":
+            return self.has_verdict
+        if action in ("retry", "pick"):
+            return not self.app.locked_mode
         return True
 
     # -- actions ---------------------------------------------------------------------------------
@@ -165,3 +172,7 @@ class DebriefScreen(Localized, Screen[None]):
     def action_next_call(self) -> None:
         if self.has_next:
             self.app.next_call()
+
+    def action_verdict(self) -> None:
+        if self.has_verdict:
+            self.app.show_verdict()

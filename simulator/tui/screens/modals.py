@@ -57,14 +57,15 @@ class ConfirmQuitScreen(Localized, ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "quit.stay"),
     ]
 
-    def __init__(self, lang: str = DEFAULT):
+    def __init__(self, lang: str = DEFAULT, certification: bool = False):
         super().__init__()
         self.localize(lang)
+        self.certification = certification   # leaving ends the exam attempt: say so
 
     def compose(self) -> ComposeResult:
         with Vertical(id="quit-box", classes="dialog") as box:
             box.border_title = t("quit.title", self.lang)
-            yield Static(t("quit.text", self.lang), id="quit-text")
+            yield Static(t("quit.text_exam" if self.certification else "quit.text", self.lang), id="quit-text")
             with Horizontal(classes="buttons"):
                 yield Button(t("quit.leave", self.lang), id="quit-yes", variant="error")
                 yield Button(t("quit.stay", self.lang), id="quit-no", variant="primary")

@@ -8,8 +8,10 @@ The domain (catalog, session, analyzer) is plain Python; this module only wires 
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import signal
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -42,6 +44,7 @@ META_KEYS = ("exam", "trainee", "attempt", "attempt_started", "call", "calls", "
 
 
 class CollectorSimApp(App[None]):
+    SHUTDOWN_GRACE = 3.0   # seconds an orderly exit after SIGTERM/SIGHUP may take
     CSS_PATH = "collector_sim.tcss"
     TITLE = "collector-sim"
     SUB_TITLE = ""
@@ -82,6 +85,7 @@ class CollectorSimApp(App[None]):
         self.verdict: dict[str, Any] | None = None   # the exam's result, once its last call is recorded
         self.start_error: BaseException | None = None
         self.interrupted: str | None = None          # the signal that stopped the app, if one did
+        self._watchdog: threading.Timer | None = None
         if theme:
             self.theme = theme
 
@@ -136,7 +140,20 @@ class CollectorSimApp(App[None]):
         for screen in self.screen_stack:
             if isinstance(screen, CallScreen):
                 screen.note_interrupted(name)
+        # Everything is on disk now. After a hang-up the terminal is gone and Textual's shutdown can
+        # wait forever on a writer thread that died writing to it: if the orderly exit has not
+        # finished in a few seconds, end the process (``run`` cancels this once it returns).
+        self._watchdog = threading.Timer(self.SHUTDOWN_GRACE, os._exit, args=(128 + int(sig),))
+        self._watchdog.daemon = True
+        self._watchdog.start()
         self.exit(return_code=128 + int(sig))
+
+    def run(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        try:
+            return super().run(*args, **kwargs)
+        finally:
+            if self._watchdog is not None:
+                self._watchdog.cancel()
 
     @work(thread=True, group="warmup", exit_on_error=False)
     def _warm_up(self) -> None:

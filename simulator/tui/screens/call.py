@@ -202,9 +202,11 @@ class CallScreen(Localized, Screen[None]):
             clock += f" / {_clock(self.time_limit)}"
             if left < 60:
                 clock = f"[b $text-error]{clock}[/]"
-        mode = self._mode(True) + (f" · {self.progress}" if self.progress else "")
-        self.query_one("#status", Static).update(
-            t("call.status", self.lang, clock=escape(s.scenario.case.clock), timer=clock, turn=s.turn, mode=mode))
+        status = t("call.status", self.lang, clock=escape(s.scenario.case.clock), timer=clock, turn=s.turn,
+                   mode=self._mode(True))
+        if self.progress:
+            status += f"\n[b $text-accent]{self.progress}[/]"
+        self.query_one("#status", Static).update(status)
 
     def _mode(self, long: bool = False) -> str:
         return t(f"mode.{'exam' if self.exam else 'practice'}{'_mode' if long else ''}", self.lang)

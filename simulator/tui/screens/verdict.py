@@ -26,7 +26,7 @@ class VerdictScreen(Localized, Screen[None]):
     ``passed``, ``attempt``, ``attempts``, ``scores``, ``pass``, ``reasons``, ``calls``, ``signature``."""
 
     app: "CollectorSimApp"
-    BINDINGS = [Binding("q,enter", "app.quit", "verdict.quit")]
+    BINDINGS = [Binding("q,enter", "app.quit", "verdict.quit", show=False)]   # ^q is in the footer already
 
     def __init__(self, verdict: dict[str, Any]):
         super().__init__()

@@ -106,6 +106,19 @@ class _Attempt:
             self._record(session, record.elapsed, index)
         return None
 
+    def reopen(self) -> bool:
+        """Take up the trainee's open attempt, if there is one: record the calls whose session
+        files show them ended, judge it if nothing is left, else note the call to resume."""
+        from ..certify.attempt import ExamRun
+
+        self.run = ExamRun.reopen(self.exam, self.trainee, engine=self.engine, store=self.store, key=self.key)
+        if self.run is None:
+            return False
+        self.resumed_record = self.catch_up()
+        if self.result is None and not self.run.pending():
+            self.result = self.run.finish()
+        return True
+
     # -- the app's hooks -------------------------------------------------------------------------
     def start(self) -> tuple[list[tuple[Any, ...]], Any]:
         """Called by the app once it is up: begin the attempt (unless one was reopened), and give
@@ -137,7 +150,6 @@ class _Attempt:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from ..certify.attempt import ExamRun
     from ..certify.signing import key_from_env
     from ..certify.store import AttemptLimitReached, Store
     from ..tui import make_app
@@ -154,7 +166,7 @@ def _run(args: argparse.Namespace) -> int:
     store = Store.open(args.db)
     try:
         attempt = _Attempt(exam, trainee, engine, store, key, SessionStore())
-        attempt.run = ExamRun.reopen(exam, trainee, engine=engine, store=store, key=key)
+        calls_before = len(attempt.run.calls) if attempt.reopen() else 0
         if attempt.run is None:
             if args.resume:
                 raise UserError(f"no open attempt at exam {exam.id!r} for trainee {trainee!r} to resume")
@@ -164,10 +176,7 @@ def _run(args: argparse.Namespace) -> int:
                                           f"exam {exam.id!r} (incomplete attempts count); no further attempt is allowed")
         else:
             print(f"carrying on with attempt {attempt.run.attempt_no} of {exam.spec.attempts}: "
-                  f"{len(attempt.run.calls)} of {len(exam.spec.calls)} calls recorded", file=sys.stderr)
-            attempt.resumed_record = attempt.catch_up()
-            if attempt.result is None and not attempt.run.pending():
-                attempt.result = attempt.run.finish()
+                  f"{calls_before} of {len(exam.spec.calls)} calls recorded", file=sys.stderr)
             if attempt.result is not None:          # everything was said before the app stopped
                 print(render(attempt.result, exam))
                 return 0 if attempt.result.passed else 1

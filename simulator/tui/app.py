@@ -86,6 +86,7 @@ class CollectorSimApp(App[None]):
         self.start_error: BaseException | None = None
         self.interrupted: str | None = None          # the signal that stopped the app, if one did
         self._watchdog: threading.Timer | None = None
+        self.record_failed = False
         if theme:
             self.theme = theme
 
@@ -143,9 +144,10 @@ class CollectorSimApp(App[None]):
         # Everything is on disk now. After a hang-up the terminal is gone and Textual's shutdown can
         # wait forever on a writer thread that died writing to it: if the orderly exit has not
         # finished in a few seconds, end the process (``run`` cancels this once it returns).
-        self._watchdog = threading.Timer(self.SHUTDOWN_GRACE, os._exit, args=(128 + int(sig),))
-        self._watchdog.daemon = True
-        self._watchdog.start()
+        if not self.is_headless:
+            self._watchdog = threading.Timer(self.SHUTDOWN_GRACE, os._exit, args=(128 + int(sig),))
+            self._watchdog.daemon = True
+            self._watchdog.start()
         self.exit(return_code=128 + int(sig))
 
     def run(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
@@ -255,6 +257,7 @@ class CollectorSimApp(App[None]):
             except Exception as exc:
                 self.notify(f"{type(exc).__name__}: {exc}", title=t("exam.not_recorded", screen.lang),
                             severity="error", timeout=30, markup=False)
+                self.record_failed = True    # no next call: the attempt must take this one up first
                 return False
             if verdict is not None:
                 self.verdict = verdict
@@ -265,7 +268,8 @@ class CollectorSimApp(App[None]):
 
     def show_debrief(self, screen: CallScreen) -> None:
         self._show(DebriefScreen(screen.session, exam=screen.exam, duration=screen.elapsed,
-                                 has_next=bool(self.queue), has_verdict=self.verdict is not None,
+                                 has_next=bool(self.queue) and not self.record_failed,
+                                 has_verdict=self.verdict is not None,
                                  progress=screen.progress))
 
     def show_verdict(self) -> None:

@@ -148,3 +148,17 @@ def test_grade_and_exams_survive_a_bomb_in_exams(tmp_path):
     (tmp_path / "exams" / "bomb.yaml").write_text(alias_bomb())
     proc = cli("exams", cwd=tmp_path)
     assert "Traceback" not in proc.stderr and "bomb.yaml:" in proc.stdout + proc.stderr
+
+
+def test_list_prints_no_control_characters_from_a_title(tmp_path):
+    text = (ROOT / "scenarios" / "angry_card_reminder.yaml").read_text(encoding="utf-8")
+    text = text.replace("id: angry_card_reminder", "id: osc_title").replace(
+        "title: 信用卡逾期45天,客户一接电话就发火", 'title: "改名\\e]0;pwned\\a\\e[2J[/oops]"')
+    (tmp_path / "scenarios").mkdir()
+    (tmp_path / "scenarios" / "osc_title.yaml").write_text(text, encoding="utf-8")
+    for args in (["list"], ["list", "--json"], ["run", "osc_title", "--replies", "-"]):
+        proc = subprocess.run([sys.executable, "-m", "simulator", *args], capture_output=True, text=True,
+                              cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)}, input="您好\n", timeout=60)
+        assert proc.returncode == 0, proc.stderr
+        assert "\x1b" not in proc.stdout and "\x07" not in proc.stdout
+        assert "改名]0;pwned[2J[/oops]" in proc.stdout

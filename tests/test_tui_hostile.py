@@ -60,3 +60,20 @@ async def test_markup_and_escapes_in_a_title_are_shown_as_text(tmp_path: Path) -
         shown = screen_text(app)
         assert "[/oops]" in shown
         assert app.is_running
+
+
+@aio
+async def test_the_reply_box_caps_a_paste_and_says_so(tmp_path: Path) -> None:
+    from simulator.tui.screens.call import CallScreen as Call
+
+    app = make_app("angry_card_reminder", home=tmp_path, now=FIXED_CLOCK, catalog=Catalog.discover(), seed=7)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, Call)
+        box = screen.query_one("#reply")
+        box.insert_text_at_cursor("好" * (Call.MAX_REPLY + 300))
+        await pilot.pause()
+        assert len(box.value) == Call.MAX_REPLY
+        assert any("最多" in str(n.message) for n in app._notifications)

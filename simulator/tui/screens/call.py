@@ -14,10 +14,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from ...i18n import t
+from ...text import MAX_REPLY_CHARS
 from ..coach import OUTCOME_GOOD, coaching_line, dimensions, hint, mood, names, other_party, outcome_label
 from ..locale import Localized
 from ..store import SessionLog, turn_record
-from ..widgets import ChatLine, Gauge, Prose, ScoreBar, Transcript
+from ..widgets import ChatLine, Gauge, Prose, ReplyInput, ScoreBar, Transcript
 
 if TYPE_CHECKING:
     from ..app import CollectorSimApp
@@ -51,6 +52,7 @@ class CallScreen(Localized, Screen[None]):
     ]
 
     CLOCK_EVERY = 5.0   # seconds between clock records in an exam call's session file
+    MAX_REPLY = min(500, MAX_REPLY_CHARS)   # one spoken turn; the CLI's cap is the outer bound
 
     def __init__(self, session: Any, log: SessionLog | None, *, exam: bool, resumed: bool = False,
                  time_limit: float | None = None, meta: dict[str, Any] | None = None, elapsed: float = 0.0):
@@ -78,8 +80,8 @@ class CallScreen(Localized, Screen[None]):
         with Horizontal(id="call"):
             with Vertical(id="call-left"):
                 yield Transcript(id="transcript")
-                yield Input(placeholder=t("call.placeholder_exam" if self.exam else "call.placeholder", self.lang),
-                            id="reply", max_length=500)
+                yield ReplyInput(placeholder=t("call.placeholder_exam" if self.exam else "call.placeholder", self.lang),
+                            id="reply", max_length=self.MAX_REPLY)
             with VerticalScroll(id="side", can_focus=False):
                 yield Static("", id="status")
                 with Vertical(id="feedback") as fb:
@@ -119,6 +121,11 @@ class CallScreen(Localized, Screen[None]):
         self.query_one("#reply", Input).focus()
 
     # -- the turn --------------------------------------------------------------------------------
+    @on(ReplyInput.Cut)
+    def _cut(self) -> None:
+        """The box takes no more than ``MAX_REPLY`` characters: a longer paste was cut; say so."""
+        self.notify(t("call.too_long", self.lang, n=self.MAX_REPLY), severity="warning", timeout=6)
+
     @on(Input.Submitted, "#reply")
     def _submit(self, event: Input.Submitted) -> None:
         if self.done:

@@ -175,6 +175,41 @@ class ExamRun:
             run.attempt_id, run.attempt_no = store.create_attempt(exam.id, run.trainee, exam.spec.attempts, seal)
         return run
 
+    @classmethod
+    def reopen(cls, exam: Exam, trainee: str, *, engine: Engine, store: Store, key: SigningKey,
+               now: Callable[[], str] = now_iso) -> "ExamRun | None":
+        """The trainee's open attempt at this exam, to carry on with after a crash, a kill or a
+        closed terminal; None when there is none. Open means the latest attempt is ``incomplete``
+        and was not abandoned (no note). It is refused (UserError) when its stored record does not
+        match its signature, or the exam's, scenarios', personas' or rule pack's files are not the
+        ones it began with: the calls left must be judged against what the first ones were."""
+        import json
+
+        run = cls(exam, trainee, engine, store, key, now)
+        rows = store.attempts(trainee=run.trainee, exam_id=exam.id, with_record=True)
+        if not rows:
+            return None
+        last = max(rows, key=lambda a: int(a.attempt_no))
+        if last.status != "incomplete" or last.note is not None:
+            return None
+        shown = f"attempt {last.attempt_no} of exam {exam.id!r} for {run.trainee!r}"
+        if not key.check(last.record, last.signature):
+            raise UserError(f"{shown}: its stored record does not match its signature, so it cannot be resumed "
+                            "(see 'collector-sim verify')")
+        record = json.loads(last.record)
+        content = engine.content_hashes([c.scenario for c in exam.spec.calls], exam.spec.lang)
+        content["exam"] = exam.text_hash
+        stored_engine = record.get("engine") or {}
+        if stored_engine.get("content") != content or stored_engine.get("version") != engine.version:
+            raise UserError(f"{shown}: the exam's files or collector-sim changed since it began, so it cannot be "
+                            "resumed; it stays incomplete")
+        run.attempt_id, run.attempt_no = int(last.id), int(last.attempt_no)
+        run.calls = list(record.get("calls") or [])
+        run.started_at = record.get("started_at") or run.started_at
+        run.content = stored_engine["content"]
+        run.signature = last.signature
+        return run
+
     # -- the calls ------------------------------------------------------------------------------
     def pending(self) -> list[ExamCall]:
         """The calls still to make, in exam order."""

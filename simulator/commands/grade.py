@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..errors import UserError
 from ._certify import add_db_option, add_path_option, exam_for_attempt, store_errors
+from ._common import check_replies, read_input_text
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -44,16 +45,11 @@ def read_replies(folder: Path, scenario_ids: list[str]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for sid in scenario_ids:
         path = folder / f"{sid}.txt"
-        try:
-            text = path.read_bytes().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise UserError(f"{path}: not UTF-8 text") from None
-        except OSError as exc:
-            raise UserError(f"{path}: cannot read: {exc.strerror}") from None
+        text = read_input_text(str(path))
         lines = [line.strip() for line in text.splitlines() if line.strip()]
         if not lines:
             raise UserError(f"{path}: no replies (one trainee reply a line)")
-        out[sid] = lines
+        out[sid] = check_replies(lines, str(path))
     return out
 
 

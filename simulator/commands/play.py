@@ -37,4 +37,4 @@ def run(args: argparse.Namespace) -> int:
     if not sys.stdout.isatty() or not sys.stdin.isatty():
         raise UserError("play needs an interactive terminal (use 'collector-sim run' for a call without the UI)")
     app.run()
-    return 0
+    return app.return_code or 0      # an unhandled error in the app (1) or a signal (128+N) is not success

@@ -6,7 +6,8 @@ import argparse
 import json
 import sys
 
-from ._common import add_path_option, read_input_text
+from ..text import plain
+from ._common import add_path_option, check_replies, read_input_text
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,8 +23,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def read_replies(source: str) -> list[str]:
-    """Each non-empty line of FILE (or stdin) is one trainee reply."""
-    return [line.strip() for line in read_input_text(source).splitlines() if line.strip()]
+    """Each non-empty line of FILE (or stdin) is one trainee reply, within the reply cap."""
+    replies = [line.strip() for line in read_input_text(source).splitlines() if line.strip()]
+    return check_replies(replies, "stdin" if source == "-" else source)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -61,10 +63,10 @@ def _transcript(session, unused: int) -> None:  # type: ignore[no-untyped-def]
     for turn in session.turns:
         if turn.turn > 0:
             s = turn.analysis.scores
-            out.write(r("collector", turn=turn.turn, text=turn.trainee) + "\n")
+            out.write(r("collector", turn=turn.turn, text=plain(turn.trainee)) + "\n")   # shown, not obeyed
             out.write(r("scores", **s, features=", ".join(turn.analysis.features) or "-") + "\n")
             for red in turn.analysis.red_lines:
-                out.write(r("red_line", rule=red.rule, name=names.get(red.rule, red.rule), evidence=red.evidence,
+                out.write(r("red_line", rule=red.rule, name=names.get(red.rule, red.rule), evidence=plain(red.evidence),
                             message=red.message) + "\n")
             for tip in turn.analysis.feedback[:2]:
                 out.write(f"      » {tip}\n")
@@ -84,7 +86,7 @@ def _transcript(session, unused: int) -> None:  # type: ignore[no-untyped-def]
         out.write(f"  {'✓' if ok else '✗'} {summary['step_labels'][name]}\n")
     if summary["red_lines"]:
         for red in summary["red_lines"]:
-            out.write(r("summary_red_line", turn=red["turn"], rule=red["rule"], evidence=red["evidence"]) + "\n")
+            out.write(r("summary_red_line", turn=red["turn"], rule=red["rule"], evidence=plain(red["evidence"])) + "\n")
     verdict = t("debrief.passed" if summary["passed"] else "debrief.not_passed", lang)
     out.write(r("verdict", verdict=verdict, passed=str(summary["passed"]).lower()) + "\n")
     if unused:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import stat
 import sys
 from pathlib import Path
 
@@ -24,17 +25,24 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _readable(p: str) -> Path:
-    """A PATH that exists and can be read; otherwise a one-line usage error (exit 2)."""
+    """A PATH that exists and can be read; otherwise a one-line usage error (exit 2).
+
+    Only folders and regular files: a FIFO would block the open and ``/dev/zero`` never ends."""
     path = Path(p)
-    if not path.exists():
-        raise UserError(f"{p}: no such file or directory")
-    if path.is_dir():
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise UserError(f"{p}: no such file or directory") from None
+    except OSError as exc:
+        raise UserError(f"{p}: cannot read: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(st.st_mode):
         if not os.access(path, os.R_OK | os.X_OK):
             raise UserError(f"{p}: cannot read: permission denied")
         return path
+    if not stat.S_ISREG(st.st_mode):
+        raise UserError(f"{p}: not a regular file (a device, pipe or socket); expected a YAML file or a folder")
     try:
-        with path.open("rb"):
-            pass
+        os.close(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)))
     except OSError as exc:
         raise UserError(f"{p}: cannot read: {exc.strerror or exc}") from None
     return path

@@ -7,7 +7,11 @@ The domain (catalog, session, analyzer) is plain Python; this module only wires 
 
 from __future__ import annotations
 
+import asyncio
+import os
 import random
+import signal
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -26,12 +30,21 @@ from .screens.casefile import CaseFileScreen
 from .screens.debrief import DebriefScreen
 from .screens.modals import ConfirmQuitScreen, HelpScreen, ResumeScreen
 from .screens.picker import PickerScreen
+from .screens.verdict import VerdictScreen
 from .store import SessionRecord, SessionStore, turn_record
 
 CallEnd = Callable[[Any], None]
+#: certification: (session, seconds on the call clock, the call's meta) → the exam's verdict once
+#: the last call is recorded (a dict for the verdict screen), else None. Raising keeps the call open.
+RecordCall = Callable[[Any, float, dict[str, Any]], "dict[str, Any] | None"]
+#: certification: begin (or reopen) the attempt once the app is up → (queue, a call to resume or None)
+ExamStart = Callable[[], "tuple[list[tuple[Any, ...]], SessionRecord | None]"]
+#: what a certification call's session-file header carries from its queue entry
+META_KEYS = ("exam", "trainee", "attempt", "attempt_started", "call", "calls", "time_limit")
 
 
 class CollectorSimApp(App[None]):
+    SHUTDOWN_GRACE = 3.0   # seconds an orderly exit after SIGTERM/SIGHUP may take
     CSS_PATH = "collector_sim.tcss"
     TITLE = "collector-sim"
     SUB_TITLE = ""
@@ -47,7 +60,8 @@ class CollectorSimApp(App[None]):
                  exam: bool = False, resume: SessionRecord | None = None, now: Callable[[], float] | None = None,
                  queue: Sequence[tuple[str, int]] = (), on_call_end: CallEnd | None = None,
                  time_limit: float | None = None, locked_mode: bool = False, offer_resume: bool = True,
-                 theme: str | None = None, lang: str = DEFAULT):
+                 theme: str | None = None, lang: str = DEFAULT, on_start: ExamStart | None = None,
+                 record_call: RecordCall | None = None):
         super().__init__()
         self.ui_lang = lang          # the picker and help; a call speaks its scenario's language
         self._keys_lang = lang
@@ -63,21 +77,85 @@ class CollectorSimApp(App[None]):
         self.on_call_end = on_call_end
         self.time_limit = time_limit
         self.locked_mode = locked_mode
-        self._offer_resume = offer_resume and resume is None and scenario_id is None and not queue
+        self.on_start = on_start
+        self.record_call = record_call
+        self._offer_resume = (offer_resume and resume is None and scenario_id is None and not queue
+                              and on_start is None)
         self.finished: list[Any] = []   # sessions finished in this run, in order
+        self.verdict: dict[str, Any] | None = None   # the exam's result, once its last call is recorded
+        self.start_error: BaseException | None = None
+        self.interrupted: str | None = None          # the signal that stopped the app, if one did
+        self._watchdog: threading.Timer | None = None
+        self.record_failed = False
         if theme:
             self.theme = theme
 
     # -- start-up --------------------------------------------------------------------------------
     def on_mount(self) -> None:
         self._warm_up()
+        self._catch_signals()
         self.push_screen(PickerScreen(offer_resume=self._offer_resume, lang=self.ui_lang))
-        if self.resume_record is not None:
+        if self.on_start is not None:
+            self.call_after_refresh(self._start_exam)     # the attempt begins once the app is up
+        elif self.resume_record is not None:
             self.resume(self.resume_record)
         elif self.queue:
             self.next_call()
         elif self.scenario_id:
             self.open_case(self.scenario_id)
+
+    def _start_exam(self) -> None:
+        assert self.on_start is not None
+        try:
+            queue, record = self.on_start()
+        except Exception as exc:      # the limit is reached, the store failed…: the CLI says why
+            self.start_error = exc
+            self.exit(return_code=2)
+            return
+        self.queue = list(queue)
+        if record is not None:
+            self.resume(record)
+        else:
+            self.next_call()
+
+    # -- signals ---------------------------------------------------------------------------------
+    def _catch_signals(self) -> None:
+        """SIGTERM and SIGHUP (a closed terminal) end the app the orderly way: a note in the open
+        call's session file, the terminal restored, exit 128+signal. The call can be resumed."""
+        if self.is_headless:
+            return
+        loop = asyncio.get_running_loop()
+        for sig in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)):
+            if sig is None:
+                continue
+            try:
+                loop.add_signal_handler(sig, self.stop_for_signal, sig)
+            except (NotImplementedError, RuntimeError, ValueError):  # pragma: no cover - not on this platform
+                pass
+
+    def stop_for_signal(self, sig: int) -> None:
+        name = signal.Signals(sig).name
+        if self.interrupted is not None:
+            return
+        self.interrupted = name
+        for screen in self.screen_stack:
+            if isinstance(screen, CallScreen):
+                screen.note_interrupted(name)
+        # Everything is on disk now. After a hang-up the terminal is gone and Textual's shutdown can
+        # wait forever on a writer thread that died writing to it: if the orderly exit has not
+        # finished in a few seconds, end the process (``run`` cancels this once it returns).
+        if not self.is_headless:
+            self._watchdog = threading.Timer(self.SHUTDOWN_GRACE, os._exit, args=(128 + int(sig),))
+            self._watchdog.daemon = True
+            self._watchdog.start()
+        self.exit(return_code=128 + int(sig))
+
+    def run(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        try:
+            return super().run(*args, **kwargs)
+        finally:
+            if self._watchdog is not None:
+                self._watchdog.cancel()
 
     @work(thread=True, group="warmup", exit_on_error=False)
     def _warm_up(self) -> None:
@@ -111,21 +189,24 @@ class CollectorSimApp(App[None]):
             return self.seed
         return random.SystemRandom().randrange(1, 10000)
 
-    def open_case(self, scenario_id: str, seed: int | None = None) -> None:
+    def open_case(self, scenario_id: str, seed: int | None = None, meta: dict[str, Any] | None = None) -> None:
         scenario = self.catalog.get(scenario_id)
-        self._show(CaseFileScreen(scenario, self._seed(seed)))
+        self._show(CaseFileScreen(scenario, self._seed(seed), meta=meta))
 
-    def start_call(self, scenario: Any, seed: int) -> None:
+    def start_call(self, scenario: Any, seed: int, meta: dict[str, Any] | None = None) -> None:
         from ..session import Session
 
+        meta = dict(meta or {})
         session = Session(scenario, seed)
         session.start()
-        log = self.store.new_log({"scenario": scenario.id, "seed": seed, "mode": "exam" if self.exam else "practice",
-                                  "persona": session.persona.id, "title": scenario.spec.title,
-                                  "path": scenario.path})
+        header = {"scenario": scenario.id, "seed": seed, "mode": "exam" if self.exam else "practice",
+                  "persona": session.persona.id, "title": scenario.spec.title, "path": scenario.path}
+        header.update({k: meta[k] for k in META_KEYS if meta.get(k) is not None})
+        log = self.store.new_log(header)
         for turn in session.turns:
             log.append(turn_record(turn))
-        self._show(CallScreen(session, log, exam=self.exam, time_limit=self.time_limit))
+        self._show(CallScreen(session, log, exam=self.exam, time_limit=meta.get("time_limit") or self.time_limit,
+                              meta=meta))
 
     def resume(self, record: SessionRecord) -> None:
         """Replay an unfinished call's replies with its seed and continue it."""
@@ -134,7 +215,7 @@ class CollectorSimApp(App[None]):
         try:
             scenario = self.catalog.get(record.scenario)
         except UserError as exc:
-            self.notify(str(exc), title=t("app.cannot_resume", self.ui_lang), severity="error")
+            self.notify(str(exc), title=t("app.cannot_resume", self.ui_lang), severity="error", markup=False)
             return
         session = Session.replay(scenario, record.seed, record.replies)
         said = [t.get("debtor") for t in record.turns]
@@ -144,7 +225,9 @@ class CollectorSimApp(App[None]):
             self.notify(t("app.replay_differs", lang), title=t("app.notice", lang), severity="warning", timeout=8)
         self.exam = record.mode == "exam"
         log = self.store.reopen(record)
-        screen = CallScreen(session, log, exam=self.exam, resumed=True, time_limit=self.time_limit)
+        meta = {k: record.header[k] for k in META_KEYS if record.header.get(k) is not None}
+        screen = CallScreen(session, log, exam=self.exam, resumed=True,
+                            time_limit=record.time_limit or self.time_limit, meta=meta, elapsed=record.elapsed)
         self._show(screen)
 
     def offer_resume(self, quiet: bool = False) -> None:
@@ -165,20 +248,39 @@ class CollectorSimApp(App[None]):
 
         self.push_screen(ResumeScreen(record, title, lang=self.ui_lang), answered)
 
-    def call_ended(self, screen: CallScreen) -> None:
+    def call_ended(self, screen: CallScreen) -> bool:
+        """A call has ended: record it (certification) before its session file says so. False
+        when recording failed: the file stays open, so ``collector-sim exam`` can resume it."""
+        if self.record_call is not None:
+            try:
+                verdict = self.record_call(screen.session, screen.elapsed, dict(screen.meta))
+            except Exception as exc:
+                self.notify(f"{type(exc).__name__}: {exc}", title=t("exam.not_recorded", screen.lang),
+                            severity="error", timeout=30, markup=False)
+                self.record_failed = True    # no next call: the attempt must take this one up first
+                return False
+            if verdict is not None:
+                self.verdict = verdict
         self.finished.append(screen.session)
         if self.on_call_end is not None:
             self.on_call_end(screen.session)
+        return True
 
     def show_debrief(self, screen: CallScreen) -> None:
         self._show(DebriefScreen(screen.session, exam=screen.exam, duration=screen.elapsed,
-                                 has_next=bool(self.queue)))
+                                 has_next=bool(self.queue) and not self.record_failed,
+                                 has_verdict=self.verdict is not None,
+                                 progress=screen.progress))
+
+    def show_verdict(self) -> None:
+        if self.verdict is not None:
+            self._show(VerdictScreen(self.verdict))
 
     def next_call(self) -> None:
         if not self.queue:
             return
-        scenario_id, seed = self.queue.pop(0)
-        self.open_case(scenario_id, seed)
+        scenario_id, seed, *rest = self.queue.pop(0)
+        self.open_case(scenario_id, seed, rest[0] if rest else None)
 
     # -- keys ------------------------------------------------------------------------------------
     def action_quit(self) -> None:  # type: ignore[override]
@@ -191,7 +293,7 @@ class CollectorSimApp(App[None]):
                 if quit:
                     self.exit()
 
-            self.push_screen(ConfirmQuitScreen(lang=screen.lang), answered)
+            self.push_screen(ConfirmQuitScreen(lang=screen.lang, certification=bool(screen.meta)), answered)
             return
         self.exit()
 
@@ -227,13 +329,18 @@ def make_app(scenario_id: str | None = None, *, seed: int | None = None, exam: b
              paths: Sequence[str | Path] = (), home: str | Path | None = None, catalog: Any = None,
              now: Callable[[], float] | None = None, queue: Sequence[tuple[str, int]] = (),
              on_call_end: CallEnd | None = None, time_limit: float | None = None, locked_mode: bool = False,
-             theme: str | None = None, lang: str | None = None) -> CollectorSimApp:
+             theme: str | None = None, lang: str | None = None, on_start: ExamStart | None = None,
+             record_call: RecordCall | None = None) -> CollectorSimApp:
     """Build the app. Raises ``UserError`` (exit 2) for an unknown scenario or nothing to resume.
 
     ``now`` is the clock the call timer reads (tests pass a fixed one); ``home`` overrides
     ``$COLLECTOR_SIM_HOME``. Certification drives exam mode with ``queue`` (scenario ids and fixed
-    seeds, one call after another), ``locked_mode=True`` and ``on_call_end`` (called with each
-    finished ``Session``). ``lang`` is the language of the picker and help (default: ``$COLLECTOR_SIM_LANG``,
+    seeds, one call after another; an entry may carry a third item, the call's meta: ``exam``,
+    ``attempt``, ``call``/``calls`` (「第 2/4 通」), ``time_limit``…, written into its session file),
+    ``locked_mode=True`` and ``on_call_end`` (called with each finished ``Session``). ``collector-sim
+    exam`` passes ``on_start`` instead of a queue (it begins or reopens the attempt once the app is
+    up and returns the queue and any call to resume) and ``record_call``, which stores each call
+    before its session file is closed and returns the verdict after the last one. ``lang`` is the language of the picker and help (default: ``$COLLECTOR_SIM_LANG``,
     else zh); the case file, the call and the debrief speak the scenario's own language.
     """
     from ..scenario import Catalog
@@ -244,7 +351,7 @@ def make_app(scenario_id: str | None = None, *, seed: int | None = None, exam: b
         raise UserError(str(exc)) from None
     if catalog is None:
         catalog = Catalog.discover(paths)
-    for sid, _ in queue:
+    for sid, *_ in queue:
         catalog.get(sid)
     if scenario_id is not None:
         catalog.get(scenario_id)
@@ -254,8 +361,14 @@ def make_app(scenario_id: str | None = None, *, seed: int | None = None, exam: b
         found = [r for r in store.unfinished(scenario_id) if r.scenario in catalog.scenarios]
         if not found:
             where = f" for {scenario_id!r}" if scenario_id else ""
+            exam_calls = store.unfinished_exam_calls(scenario_id)
+            if exam_calls:
+                h = exam_calls[0].header
+                raise UserError(f"no unfinished practice call to resume{where}; the unfinished call of exam "
+                                f"{h.get('exam')!r} (attempt {h.get('attempt')}) belongs to its attempt: resume it "
+                                f"with 'collector-sim exam {h.get('exam')} --trainee {h.get('trainee')}'")
             raise UserError(f"no unfinished call to resume{where} (looked in {store.folder})")
         record = found[0]
     return CollectorSimApp(catalog, store, scenario_id=scenario_id, seed=seed, exam=exam, resume=record, now=now,
                            queue=queue, on_call_end=on_call_end, time_limit=time_limit, locked_mode=locked_mode,
-                           theme=theme, lang=ui_lang)
+                           theme=theme, lang=ui_lang, on_start=on_start, record_call=record_call)

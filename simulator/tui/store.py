@@ -8,9 +8,15 @@ its effect, so a crash, a closed terminal or ``kill -9`` loses at most the reply
     {"kind": "start", "scenario": …, "seed": …, "mode": "practice|exam", "started": …, …}
     {"kind": "turn", "turn": 0, "trainee": "", "debtor": "…", "state": …}        # debtor speaks first
     {"kind": "turn", "turn": 1, "trainee": "…", "debtor": "…", "state": …, "scores": {…}, …}
+    {"kind": "clock", "elapsed": 35.0}              # exam calls: the call clock, every few seconds
+    {"kind": "interrupted", "signal": "SIGTERM", "elapsed": …}   # the app was told to stop
     {"kind": "end", "outcome": …, "ended_by": …, "summary": {…}}   # or {"kind": "abandoned"}
 
-A file without an ``end`` or ``abandoned`` record is an unfinished call. Resuming replays the
+A file without an ``end`` or ``abandoned`` record is an unfinished call. Turn records carry
+``elapsed`` (seconds on the call clock), so a resumed call goes on from where its clock stood.
+A certification call's header names its attempt (``exam``, ``trainee``, ``attempt``,
+``attempt_started``, ``call``, ``calls``, ``time_limit``): only ``collector-sim exam`` resumes it,
+into that attempt; ``play --resume`` leaves it alone. Resuming replays the
 recorded replies through the session engine with the recorded seed, which rebuilds the same state
 (the engine is deterministic); the recorded debtor lines are compared to prove it.
 """
@@ -39,6 +45,7 @@ class SessionRecord:
     header: dict[str, Any]
     turns: list[dict[str, Any]] = field(default_factory=list)
     end: dict[str, Any] | None = None
+    clock: float = 0.0          # the furthest the call clock was recorded at (seconds)
 
     @property
     def scenario(self) -> str:
@@ -69,12 +76,28 @@ class SessionRecord:
         """Unfinished and worth resuming (at least one reply said)."""
         return not self.finished and bool(self.replies)
 
+    @property
+    def certification(self) -> bool:
+        """A call of a stored exam attempt (resumed only by ``collector-sim exam``)."""
+        return self.header.get("attempt") is not None
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds on the call clock when the file was last written."""
+        return self.clock
+
+    @property
+    def time_limit(self) -> float | None:
+        value = self.header.get("time_limit")
+        return float(value) if isinstance(value, (int, float)) and value > 0 else None
+
 
 def read_record(path: Path) -> SessionRecord | None:
     """Read a session file; None if it has no header. A torn last line (killed mid-write) is skipped."""
     header: dict[str, Any] | None = None
     turns: list[dict[str, Any]] = []
     end: dict[str, Any] | None = None
+    clock = 0.0
     try:
         text = path.read_text(encoding="utf-8")
     except OSError:
@@ -95,9 +118,13 @@ def read_record(path: Path) -> SessionRecord | None:
             turns.append(rec)
         elif kind in ("end", "abandoned") and header is not None:
             end = rec
+        for key in ("elapsed", "duration"):
+            value = rec.get(key)
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value < 1e7:
+                clock = max(clock, float(value))
     if header is None:
         return None
-    return SessionRecord(path, header, turns, end)
+    return SessionRecord(path, header, turns, end, clock)
 
 
 class SessionLog:
@@ -172,8 +199,22 @@ class SessionStore:
                 yield rec
 
     def unfinished(self, scenario: str | None = None) -> list[SessionRecord]:
-        """Calls that can be resumed, newest first."""
-        return [r for r in self.records() if r.resumable and (scenario is None or r.scenario == scenario)]
+        """Practice calls that can be resumed, newest first (a certification call is resumed only
+        by ``collector-sim exam``, into its attempt)."""
+        return [r for r in self.records()
+                if r.resumable and not r.certification and (scenario is None or r.scenario == scenario)]
+
+    def unfinished_exam_calls(self, scenario: str | None = None) -> list[SessionRecord]:
+        """Certification calls left unfinished, newest first (to point ``play --resume`` at ``exam``)."""
+        return [r for r in self.records()
+                if r.certification and not r.finished and (scenario is None or r.scenario == scenario)]
+
+    def exam_call(self, match: dict[str, Any]) -> SessionRecord | None:
+        """The newest session file of one call of an exam attempt: its header holds every key of ``match``."""
+        for rec in self.records():
+            if all(rec.header.get(k) == v for k, v in match.items()):
+                return rec
+        return None
 
     def abandon(self, record: SessionRecord) -> None:
         """Mark an unfinished call as given up, so it is not offered again."""

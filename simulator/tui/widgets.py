@@ -19,7 +19,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Label, ProgressBar
+from textual.message import Message
+from textual.widgets import Input, Label, ProgressBar
 
 from .wrap import wrap_offsets
 
@@ -306,3 +307,20 @@ class Gauge(Horizontal):
         self._value = value
         if self.is_mounted:
             self.query_one(ProgressBar).update(progress=value)
+
+
+class ReplyInput(Input):
+    """The reply box: text past ``max_length`` (a long paste) is cut to fit, not dropped whole as
+    Textual's ``Input`` does, and ``Cut`` is posted so the screen can say so."""
+
+    class Cut(Message):
+        """Some typed or pasted text did not fit."""
+
+    def replace(self, text: str, start: int, end: int) -> None:
+        if self.max_length:
+            a, b = sorted((max(0, start), min(len(self.value), end)))
+            room = self.max_length - (len(self.value) - (b - a))
+            if len(text) > room:
+                text = text[:max(0, room)]
+                self.post_message(self.Cut())
+        super().replace(text, start, end)

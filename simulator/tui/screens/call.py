@@ -14,10 +14,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from ...i18n import t
+from ...text import MAX_REPLY_CHARS
 from ..coach import OUTCOME_GOOD, coaching_line, dimensions, hint, mood, names, other_party, outcome_label
 from ..locale import Localized
 from ..store import SessionLog, turn_record
-from ..widgets import ChatLine, Gauge, Prose, ScoreBar, Transcript
+from ..widgets import ChatLine, Gauge, Prose, ReplyInput, ScoreBar, Transcript
 
 if TYPE_CHECKING:
     from ..app import CollectorSimApp
@@ -44,12 +45,17 @@ class CallScreen(Localized, Screen[None]):
     BINDINGS = [
         Binding("f2", "hint", "call.hint"),
         Binding("f3", "hang_up", "call.hang_up"),
+        # once the call has ended; before that the key falls through to the reply box
+        Binding("enter", "debrief", "call.debrief", priority=True),
         Binding("pageup", "scroll(-1)", "call.page_up", show=False),
         Binding("pagedown", "scroll(1)", "call.page_down", show=False),
     ]
 
+    CLOCK_EVERY = 5.0   # seconds between clock records in an exam call's session file
+    MAX_REPLY = min(500, MAX_REPLY_CHARS)   # one spoken turn; the CLI's cap is the outer bound
+
     def __init__(self, session: Any, log: SessionLog | None, *, exam: bool, resumed: bool = False,
-                 time_limit: float | None = None):
+                 time_limit: float | None = None, meta: dict[str, Any] | None = None, elapsed: float = 0.0):
         super().__init__()
         self.localize(session.scenario.spec.lang)
         self.session = session
@@ -58,6 +64,9 @@ class CallScreen(Localized, Screen[None]):
         self.resumed = resumed
         self.time_limit = time_limit
         self.started_at = 0.0
+        self.elapsed_before = max(0.0, float(elapsed))   # a resumed call's clock goes on from here
+        self.meta = dict(meta or {})                      # a certification call: its attempt and place
+        self._clock_written = self.elapsed_before
         self.done = False
         self._red_names, _ = names(session.scenario.spec.lang)
         self.other = other_party(session.scenario.case, self.lang)
@@ -71,8 +80,8 @@ class CallScreen(Localized, Screen[None]):
         with Horizontal(id="call"):
             with Vertical(id="call-left"):
                 yield Transcript(id="transcript")
-                yield Input(placeholder=t("call.placeholder_exam" if self.exam else "call.placeholder", self.lang),
-                            id="reply", max_length=500)
+                yield ReplyInput(placeholder=t("call.placeholder_exam" if self.exam else "call.placeholder", self.lang),
+                            id="reply", max_length=self.MAX_REPLY)
             with VerticalScroll(id="side", can_focus=False):
                 yield Static("", id="status")
                 with Vertical(id="feedback") as fb:
@@ -92,9 +101,11 @@ class CallScreen(Localized, Screen[None]):
 
     def on_mount(self) -> None:
         self.set_class(self.exam, "-exam")
-        self.started_at = self.app.now()
+        self.started_at = self.app.now() - self.elapsed_before
         s = self.session
         self.app.sub_title = t("call.subtitle", self.lang, title=s.scenario.spec.title, mode=self._mode())
+        if self.progress:
+            self.app.sub_title += f" · {self.progress}"
         transcript = self.query_one(Transcript)
         if self.resumed:
             transcript.note(t("call.resumed", self.lang, n=sum(1 for x in s.turns if x.turn > 0)))
@@ -110,6 +121,11 @@ class CallScreen(Localized, Screen[None]):
         self.query_one("#reply", Input).focus()
 
     # -- the turn --------------------------------------------------------------------------------
+    @on(ReplyInput.Cut)
+    def _cut(self) -> None:
+        """The box takes no more than ``MAX_REPLY`` characters: a longer paste was cut; say so."""
+        self.notify(t("call.too_long", self.lang, n=self.MAX_REPLY), severity="warning", timeout=6)
+
     @on(Input.Submitted, "#reply")
     def _submit(self, event: Input.Submitted) -> None:
         if self.done:
@@ -129,12 +145,10 @@ class CallScreen(Localized, Screen[None]):
         except Exception as exc:  # an engine or rule-pack error must not lose the call
             self.query_one("#reply", Input).value = text
             self.notify(f"{type(exc).__name__}: {exc}", title=t("call.engine_error", self.lang),
-                        severity="error", timeout=10)
+                        severity="error", timeout=10, markup=False)
             return
         if self.session_log is not None:
-            self.session_log.append(turn_record(result))
-        if result.ended:
-            self._log_end()
+            self.session_log.append({**turn_record(result), "elapsed": round(self.elapsed, 1)})
         self._show_turn(result)
         self._update_feedback(result)
         self._update_status()
@@ -178,6 +192,14 @@ class CallScreen(Localized, Screen[None]):
         for key, _ in self._mood:
             self.query_one(f"#mood-{key}", Gauge).set(turn.variables.get(key, 0))
 
+    @property
+    def progress(self) -> str:
+        """「第 2/4 通」 for a call of an exam, else ""."""
+        n, total = self.meta.get("call"), self.meta.get("calls")
+        if isinstance(n, int) and isinstance(total, int) and total > 0:
+            return t("exam.progress", self.lang, n=n + 1, total=total)
+        return ""
+
     def _update_status(self) -> None:
         s = self.session
         elapsed = self.app.now() - self.started_at
@@ -187,8 +209,11 @@ class CallScreen(Localized, Screen[None]):
             clock += f" / {_clock(self.time_limit)}"
             if left < 60:
                 clock = f"[b $text-error]{clock}[/]"
-        self.query_one("#status", Static).update(
-            t("call.status", self.lang, clock=s.scenario.case.clock, timer=clock, turn=s.turn, mode=self._mode(True)))
+        status = t("call.status", self.lang, clock=escape(s.scenario.case.clock), timer=clock, turn=s.turn,
+                   mode=self._mode(True))
+        if self.progress:
+            status += f"\n[b $text-accent]{self.progress}[/]"
+        self.query_one("#status", Static).update(status)
 
     def _mode(self, long: bool = False) -> str:
         return t(f"mode.{'exam' if self.exam else 'practice'}{'_mode' if long else ''}", self.lang)
@@ -197,6 +222,10 @@ class CallScreen(Localized, Screen[None]):
         if self.done:
             return
         self._update_status()
+        if self.exam and self.session_log is not None and not self.session_log.closed \
+                and self.elapsed - self._clock_written >= self.CLOCK_EVERY:
+            self._clock_written = self.elapsed
+            self.session_log.append({"kind": "clock", "elapsed": round(self.elapsed, 1)})
         if self.time_limit and self.app.now() - self.started_at >= self.time_limit:
             self.notify(t("call.time_up", self.lang), severity="warning")
             self._end_call("time_limit")
@@ -210,11 +239,22 @@ class CallScreen(Localized, Screen[None]):
 
     @property
     def elapsed(self) -> float:
+        if not self.started_at and not self.is_mounted:
+            return self.elapsed_before
         return self.app.now() - self.started_at
+
+    def note_interrupted(self, signal_name: str) -> None:
+        """The app was told to stop (SIGTERM, SIGHUP): say so in the session file, which stays open."""
+        if self.session_log is not None and not self.session_log.closed and not self.done:
+            self.session_log.append({"kind": "interrupted", "signal": signal_name, "elapsed": round(self.elapsed, 1)})
+            self.session_log.close()
 
     def _ended(self) -> None:
         self.done = True
-        self._log_end()          # no-op if already written (a resumed call may end on replay)
+        # the call is recorded (certification) before its session file says it ended: a crash in
+        # between leaves a file that ``collector-sim exam`` resumes, never an ended call not stored
+        if self.app.call_ended(self):
+            self._log_end()      # no-op if already written (a resumed call may end on replay)
         s = self.session
         outcome = s.outcome or "no_agreement"
         label = outcome_label(outcome, self.lang)
@@ -223,15 +263,22 @@ class CallScreen(Localized, Screen[None]):
         reply = self.query_one("#reply", Input)
         reply.placeholder = t("call.placeholder_ended", self.lang)
         self._update_status()
-        self.app.call_ended(self)
+        self.refresh_bindings()
 
     # -- keys ------------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "hint" and self.exam:
-            return False
-        if action == "hang_up" and self.done:
-            return None
+        # the footer shows only keys that work now
+        if action == "hint":
+            return not self.exam and not self.done
+        if action == "hang_up":
+            return not self.done
+        if action == "debrief":
+            return self.done
         return True
+
+    def action_debrief(self) -> None:
+        if self.done:
+            self.app.show_debrief(self)
 
     def action_hint(self) -> None:
         if self.exam or self.done:
@@ -251,7 +298,6 @@ class CallScreen(Localized, Screen[None]):
             self.app.show_debrief(self)
             return
         self.session.finish(reason=reason)
-        self._log_end()
         self._ended()
         self.app.show_debrief(self)
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Label, Static
@@ -28,17 +29,20 @@ class CaseFileScreen(Localized, Screen[None]):
         Binding("f4", "toggle_mode", "case.mode"),
     ]
 
-    def __init__(self, scenario: Any, seed: int):
+    def __init__(self, scenario: Any, seed: int, meta: dict[str, Any] | None = None):
         super().__init__()
         self.localize(scenario.spec.lang)
         self.scenario = scenario
         self.seed = seed
+        self.meta = dict(meta or {})     # a certification call: its attempt and place in the exam
 
     def compose(self) -> ComposeResult:
         sc = self.scenario
         yield Header()
         with VerticalScroll(id="case"):
-            yield Static(f"[b]{sc.spec.title}[/b]", id="case-title")
+            if self.progress:
+                yield Static(Content(self.progress).stylize("bold"), id="case-progress")
+            yield Static(Content(sc.spec.title).stylize("bold"), id="case-title")
             with Grid(id="case-grid"):
                 try:
                     persona_title = sc.persona().spec.title
@@ -52,21 +56,37 @@ class CaseFileScreen(Localized, Screen[None]):
             yield Prose("", id="case-mode")
             with Horizontal(classes="buttons"):
                 yield Button(t("casefile.start", self.lang), id="start", variant="primary")
-                yield Button(t("casefile.back", self.lang), id="back")
+                if not self.app.locked_mode:
+                    yield Button(t("casefile.back", self.lang), id="back")
         yield Footer()
 
     def on_mount(self) -> None:
         self._update_mode()
 
+    @property
+    def progress(self) -> str:
+        """「第 2/4 通」 for a call of an exam, else ""."""
+        n, total = self.meta.get("call"), self.meta.get("calls")
+        if isinstance(n, int) and isinstance(total, int) and total > 0:
+            return t("exam.progress", self.lang, n=n + 1, total=total)
+        return ""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # an exam's calls come in a fixed order and mode: no way back, no mode switch
+        if action in ("back", "toggle_mode") and self.app.locked_mode:
+            return False
+        return True
+
     def _update_mode(self) -> None:
         exam = self.app.exam
-        self.app.sub_title = t("mode.exam_mode" if exam else "mode.practice_mode", self.lang)
+        self.app.sub_title = t("mode.exam_mode" if exam else "mode.practice_mode", self.lang) + (
+            f" · {self.progress}" if self.progress else "")
         self.query_one("#case-mode", Prose).update(t("casefile.exam_note" if exam else "casefile.practice_note",
                                                      self.lang))
 
     @on(Button.Pressed, "#start")
     def action_start(self) -> None:
-        self.app.start_call(self.scenario, self.seed)
+        self.app.start_call(self.scenario, self.seed, self.meta)
 
     @on(Button.Pressed, "#back")
     def action_back(self) -> None:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 from rich.markup import escape
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -35,12 +36,16 @@ class DebriefScreen(Localized, Screen[None]):
         Binding("e", "export", "debrief.export"),
         Binding("r", "retry", "debrief.retry"),
         Binding("n", "pick", "debrief.pick"),
-        Binding("enter", "next_call", "debrief.next", show=False),
+        Binding("enter", "next_call", "debrief.next"),
+        Binding("enter", "verdict", "debrief.verdict"),
         Binding("q", "app.quit", "debrief.quit", show=False),
     ]
 
-    def __init__(self, session: Any, *, exam: bool, duration: float, has_next: bool = False):
+    def __init__(self, session: Any, *, exam: bool, duration: float, has_next: bool = False,
+                 has_verdict: bool = False, progress: str = ""):
         super().__init__()
+        self.has_verdict = has_verdict and not has_next
+        self.progress = progress
         self.localize(session.scenario.spec.lang)
         self.session = session
         self.exam = exam
@@ -101,7 +106,7 @@ class DebriefScreen(Localized, Screen[None]):
                     title = escape(t("debrief.red_line_title", lang, turn=d.turn, name=d.name))
                     quote = escape(t("format.quote", lang, text=d.evidence))
                     yield Prose(
-                        f"[b $text-error]{title}[/] {quote} [$text-muted]({d.rule})[/]\n"
+                        f"[b $text-error]{title}[/] {quote} [$text-muted]({escape(d.rule)})[/]\n"
                         f"{escape(t('debrief.you_said', lang))}{_highlight(d.reply, d.start, d.end)}\n"
                         f"{escape(t('debrief.why', lang))}{escape(d.message)}\n"
                         f"[b $text-success]{t('debrief.lawful', lang)}[/]{colon}{escape(d.suggestion)}", classes="redline")
@@ -113,7 +118,7 @@ class DebriefScreen(Localized, Screen[None]):
 
     def on_mount(self) -> None:
         lang = self.lang
-        self.app.sub_title = t("debrief.subtitle", lang)
+        self.app.sub_title = t("debrief.subtitle", lang) + (f" · {self.progress}" if self.progress else "")
         table = self.query_one("#timeline", DataTable)
         moods = mood(lang)
         table.add_columns(t("debrief.col_turn", lang), t("debrief.col_said", lang), t("debrief.col_state", lang),
@@ -124,16 +129,20 @@ class DebriefScreen(Localized, Screen[None]):
         for row in timeline(self.session):
             s = row.scores
             said = row.trainee if len(row.trainee) <= limit else row.trainee[:limit - 1] + "…"
-            table.add_row(str(row.turn), said, row.transition, str(s["politeness"]), str(s["clarity"]),
-                          str(s["solution"]), sep.join(row.red_lines) or t("format.none", lang),
-                          *(str(row.mood[k]) for k, _ in moods), key=str(row.turn))
+            cells = (str(row.turn), said, row.transition, str(s["politeness"]), str(s["clarity"]),
+                     str(s["solution"]), sep.join(row.red_lines) or t("format.none", lang),
+                     *(str(row.mood[k]) for k, _ in moods))
+            table.add_row(*(Text(c) for c in cells), key=str(row.turn))   # plain text: a reply is not markup
         self.query_one("#debrief", VerticalScroll).focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # the footer shows only keys that work here
         if action == "next_call":
-            return True if self.has_next else None
-        if action in ("retry", "pick") and self.app.locked_mode:
-            return None
+            return self.has_next
+        if action == "verdict":
+            return self.has_verdict
+        if action in ("retry", "pick"):
+            return not self.app.locked_mode
         return True
 
     # -- actions ---------------------------------------------------------------------------------
@@ -151,7 +160,7 @@ class DebriefScreen(Localized, Screen[None]):
         done = t("debrief.exported", self.lang)
         self.query_one("#export-status", Prose).update(
             f"[b $text-success]{done}[/] {escape(str(json_path))}\n{' ' * (cell_len(done) + 3)}{escape(str(md_path))}")
-        self.notify(f"{md_path}", title=t("debrief.exported_title", self.lang), timeout=6)
+        self.notify(f"{md_path}", title=t("debrief.exported_title", self.lang), timeout=6, markup=False)
         self.query_one("#debrief", VerticalScroll).scroll_end(animate=False)
 
     def action_retry(self) -> None:
@@ -163,3 +172,7 @@ class DebriefScreen(Localized, Screen[None]):
     def action_next_call(self) -> None:
         if self.has_next:
             self.app.next_call()
+
+    def action_verdict(self) -> None:
+        if self.has_verdict:
+            self.app.show_verdict()

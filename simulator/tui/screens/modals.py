@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -56,14 +57,15 @@ class ConfirmQuitScreen(Localized, ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "quit.stay"),
     ]
 
-    def __init__(self, lang: str = DEFAULT):
+    def __init__(self, lang: str = DEFAULT, certification: bool = False):
         super().__init__()
         self.localize(lang)
+        self.certification = certification   # leaving ends the exam attempt: say so
 
     def compose(self) -> ComposeResult:
         with Vertical(id="quit-box", classes="dialog") as box:
             box.border_title = t("quit.title", self.lang)
-            yield Static(t("quit.text", self.lang), id="quit-text")
+            yield Static(t("quit.text_exam" if self.certification else "quit.text", self.lang), id="quit-text")
             with Horizontal(classes="buttons"):
                 yield Button(t("quit.leave", self.lang), id="quit-yes", variant="error")
                 yield Button(t("quit.stay", self.lang), id="quit-no", variant="primary")
@@ -104,8 +106,9 @@ class ResumeScreen(Localized, ModalScreen[str]):
         mode = t("mode.exam_mode" if r.mode == "exam" else "mode.practice_mode", lang)
         with Vertical(id="resume-box", classes="dialog") as box:
             box.border_title = t("resume.title", lang)
-            yield Static(t("resume.text", lang, title=self.title_text, scenario=r.scenario, seed=r.seed, mode=mode,
-                           n=len(r.replies), started=r.started.replace("T", " ")), id="resume-text")
+            yield Static(t("resume.text", lang, title=escape(self.title_text), scenario=escape(r.scenario), seed=r.seed,
+                           mode=mode, n=len(r.replies), started=escape(r.started.replace("T", " "))),
+                         id="resume-text")
             with Horizontal(classes="buttons"):
                 yield Button(t("resume.go", lang), id="resume-yes", variant="primary")
                 yield Button(t("resume.discard", lang), id="resume-discard", variant="error")

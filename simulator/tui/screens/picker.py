@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -100,8 +101,9 @@ class PickerScreen(Localized, Screen[None]):
             hay = _haystack(sc, self.lang)
             if all(w in hay for w in words):
                 s = sc.spec
-                table.add_row(s.title, persona_label(persona_kind(sc), self.lang), stars(s.difficulty),
-                              product_label(s.case.product, self.lang), s.lang, key=s.id)
+                cells = (s.title, persona_label(persona_kind(sc), self.lang), stars(s.difficulty),
+                         product_label(s.case.product, self.lang), s.lang)
+                table.add_row(*(Text(c) for c in cells), key=s.id)       # plain text: no markup, no links
                 self._shown.append(s.id)
         total = len(self.app.catalog.scenarios)
         self.query_one("#picker-count", Label).update(
@@ -128,7 +130,7 @@ class PickerScreen(Localized, Screen[None]):
         gist = t("case.gist", lang, who=address(c, lang, full=True), amount=money(c.amount, lang),
                  days=c.overdue_days, stage=stage(c.overdue_days, lang))
         rows = [(label, value) for key, label, value in case_items(sc) if key not in ("debtor", "amount", "overdue")]
-        text.update(f"[b]{escape(sc.spec.title)}[/b]\n[$text-muted]{sid}[/]\n{escape(gist)}\n" + case_markup(rows))
+        text.update(f"[b]{escape(sc.spec.title)}[/b]\n[$text-muted]{escape(sid)}[/]\n{escape(gist)}\n" + case_markup(rows))
 
     @on(Input.Changed, "#filter")
     def _filter(self, event: Input.Changed) -> None:

@@ -140,6 +140,8 @@ class Language(_Model):
     disavowal_after: list[str] = Field(
         default_factory=list,
         description="later in the sentence, these say the words were not meant: '爆通讯录都是违法的'")
+    disavowal_window: int = Field(
+        40, ge=0, le=200, description="how far after a hit (characters, within the sentence) disavowal_after is looked for")
     disavowal_next_sentence: list[str] = Field(
         default_factory=list,
         description="at the start of the next sentence, these disown what was said: '…打电话?那是违规的'")
@@ -195,6 +197,9 @@ class Normalize(_Model):
     simplify: bool = True
     char_map: dict[str, str] = Field(default_factory=dict,
                                      description="one character for one, applied after folding")
+    rewrite: dict[str, str] = Field(default_factory=dict, description=(
+        "word for word after folding and char_map (slang, pinyin initials, dialect): zfb: 支付宝; "
+        "a Latin key matches only a whole Latin word"))
 
     @field_validator("char_map")
     @classmethod
@@ -280,6 +285,8 @@ class RulePack:
         """The rules that may match the (normal-form, UTF-8) text, in evaluation order."""
         if not data or not self.rules:
             return []
+        if len(data) > PREFILTER_MAX_BYTES:
+            return list(self.ordered)
         found = self.prefilter.Match(data, True)  # potential matches: the rules confirm them
         if not found:
             return []
@@ -290,6 +297,12 @@ class RulePack:
     def name(self) -> str:
         return self.pack.lang
 
+
+# Past this size a reply skips the prefilter and every rule runs: the prefilter's set of atoms is
+# matched by a DFA whose states multiply on long, varied text (2 µs a byte where a rule's own
+# DFA takes a few ns), so on a long reply running all the rules is the cheaper way to the same
+# hits (a rule the prefilter would have dropped finds nothing).
+PREFILTER_MAX_BYTES = 16384
 
 CHUNK_SIZE = 20000  # RE2 instructions per regex; a bigger rule is split (measured: splitting smaller rules costs more calls than it saves states)
 

@@ -121,12 +121,12 @@ def normalize(text: str, *, strip_separators: bool = True, simplify: bool = True
         norm = _stripped(text, simplify)
     else:
         norm = _slow(text, simplify)
-    if char_map:
-        norm = Normalized(norm.original, norm.text.translate(char_map), norm.index, norm.breaks)
     if rewriter is not None and rewriter.regex is not None:
         out, idx = rewriter.apply(norm.text, list(norm.index))
         if out is not norm.text:
             norm = Normalized(norm.original, out, tuple(idx), _moved_breaks(norm, idx))
+    if char_map:
+        norm = Normalized(norm.original, norm.text.translate(char_map), norm.index, norm.breaks)
     return norm
 
 

@@ -55,13 +55,28 @@ class When(_Model):
     lawsuit_filed: bool | None = None
 
 
+class Examples(_Model):
+    """Replies the rule must catch and replies it must let pass (run by the test suite)."""
+
+    match: list[str] = Field(default_factory=list)
+    no_match: list[str] = Field(default_factory=list)
+
+
 class Rule(_Model):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$",
                     description="dotted id, e.g. threat.violence")
     red_line: str | None = None
     feature: str | None = None
     signal: str | None = Field(None, pattern=r"^[a-z][a-z0-9_]*$")
-    patterns: list[str] = Field(min_length=1)
+    patterns: list[str] = Field(default_factory=list)
+    frames: list[str] = Field(default_factory=list, description=(
+        "who × does what × to whom or where, as slots: '{me}? {visit} {debtor_place}'. {name} is a "
+        "lexicon entry ({name}? may be absent); neighbouring slots may have up to `gap` characters "
+        "between them within a clause; '…' between two slots lets up to `reach` characters within a "
+        "sentence lie between them; '+' joins two slots with nothing between; any other word is RE2"))
+    gap: int = Field(6, ge=0, le=20, description="characters allowed between two slots of a frame (same clause)")
+    reach: int = Field(24, ge=0, le=60, description="characters a '…' in a frame spans (same sentence)")
+    examples: Examples | None = None
     exceptions: list[str] = Field(default_factory=list,
                                   description="a match of one of these overlapping the hit cancels it")
     clause_exceptions: list[str] = Field(default_factory=list,
@@ -84,6 +99,8 @@ class Rule(_Model):
 
     @model_validator(mode="after")
     def _one_kind(self) -> "Rule":
+        if not (self.patterns or self.frames):
+            raise ValueError("a rule needs patterns or frames (or both)")
         kinds = [k for k in ("red_line", "feature", "signal") if getattr(self, k)]
         if len(kinds) != 1:
             raise ValueError("a rule emits exactly one of red_line, feature or signal")
@@ -105,7 +122,9 @@ class Rule(_Model):
 
 
 class RuleFile(_Model):
-    rules: list[Rule]
+    lexicon: dict[str, str | list[str]] = Field(default_factory=dict, description=(
+        "shared word lists, merged into the pack's: a list is a set of alternatives (each RE2)"))
+    rules: list[Rule] = Field(default_factory=list)
 
 
 class Profile(_Model):
@@ -145,6 +164,9 @@ class Language(_Model):
     disavowal_next_sentence: list[str] = Field(
         default_factory=list,
         description="at the start of the next sentence, these disown what was said: '…打电话?那是违规的'")
+    frame_gap: str = Field("[^,。!?;…\\n，！？；]", description=(
+        "RE2 class of the characters a frame's gap may cover: the clause, enumeration commas allowed"))
+    frame_reach: str = Field("[^。!?…\\n！？]", description="RE2 class a frame's '…' may cover: the sentence")
     meta_after: list[str] = Field(
         default_factory=list, description="right after a hit, these say it was mentioned, not used: '“老赖”这种话'")
     quote_pairs: list[str]
@@ -198,7 +220,7 @@ class Normalize(_Model):
     char_map: dict[str, str] = Field(default_factory=dict,
                                      description="one character for one, applied after folding")
     rewrite: dict[str, str] = Field(default_factory=dict, description=(
-        "word for word after folding and char_map (slang, pinyin initials, dialect): zfb: 支付宝; "
+        "word for word after folding, before char_map (slang, pinyin initials, dialect): zfb: 支付宝; "
         "a Latin key matches only a whole Latin word"))
 
     @field_validator("char_map")
@@ -380,6 +402,42 @@ class _Compiler:
         return parts
 
 
+def frame_pattern(frame: str, gap_class: str, reach_class: str, gap: int, reach: int) -> str:
+    """A frame ('{me}? {visit} … {debtor_place}') as one RE2 pattern (lexicon names left as
+    {name}, expanded like any pattern's). Slots are joined by a lazy, bounded gap that cannot
+    leave the clause ('…': the sentence); an optional slot carries the gap that joins it to its
+    neighbour, so a match starts and ends on a slot that is there."""
+    tokens = frame.split()
+    items: list[list[str]] = []  # [regex, optional, joiner before]
+    joiner = "gap"
+    for tok in tokens:
+        if tok in ("…", "..."):
+            joiner = "reach"
+            continue
+        if tok == "+":
+            joiner = "none"
+            continue
+        optional = tok.endswith("?") and _MACRO.fullmatch(tok[:-1]) is not None
+        body = tok[:-1] if optional else tok
+        items.append([f"(?:{body})", optional, joiner])
+        joiner = "gap"
+    if not items:
+        return ""
+    seps = {"gap": f"{gap_class}{{0,{gap}}}?", "reach": f"{reach_class}{{0,{reach}}}?", "none": ""}
+    # a leading optional slot takes the joiner after it; the others take the joiner before them
+    out = ""
+    lead: list[str] = []
+    k = 0
+    while k < len(items) - 1 and items[k][1]:
+        lead.append(f"(?:{items[k][0]}{seps[items[k + 1][2]]})?")
+        k += 1
+    out = "".join(lead) + items[k][0]
+    for regex, optional, join in items[k + 1:]:
+        piece = seps[join] + regex
+        out += f"(?:{piece})?" if optional else piece
+    return out
+
+
 def _self_contained(pattern: str) -> bool:
     """True if the pattern's groups open and close within it (escapes and classes skipped).
     Unsure cases (\\Q…\\E, a class starting with ']') answer False: compile on its own."""
@@ -420,7 +478,7 @@ def load_pack(folder: Path) -> RulePack:
     """Load and compile a rule pack folder; raise LoadError listing every problem found."""
     pack_doc = load(folder / "pack.yaml")
     pack = validate(pack_doc, PackFile)
-    comp = _Compiler(pack.lexicon)
+    comp = _Compiler(dict(pack.lexicon))
     lang = pack.language
     language = {
         "clause": comp.compile([lang.clause_breaks], pack_doc, ("language", "clause_breaks")),
@@ -440,12 +498,20 @@ def load_pack(folder: Path) -> RulePack:
     rules: list[CompiledRule] = []
     files = [folder / "pack.yaml"]
     seen: dict[str, str] = {}
+    loaded: list[tuple[Path, Document, RuleFile]] = []
     for path in sorted(folder.glob("*.yaml")):
         if path.name == "pack.yaml":
             continue
         files.append(path)
         doc = load(path)
         rule_file = validate(doc, RuleFile)
+        loaded.append((path, doc, rule_file))
+        for name, words in rule_file.lexicon.items():
+            if name in comp.lexicon:
+                comp.findings.append(doc.at(("lexicon", name), f"lexicon entry {name!r} is defined twice"))
+                continue
+            comp.lexicon[name] = words if isinstance(words, str) else "|".join(w for w in words if w)
+    for path, doc, rule_file in loaded:
         for i, rule in enumerate(rule_file.rules):
             loc = ("rules", i)
             if rule.id in seen:
@@ -455,7 +521,10 @@ def load_pack(folder: Path) -> RulePack:
             for name in rule.requires_features + rule.unless_features:
                 if name not in FEATURES:
                     comp.findings.append(doc.at(loc, f"unknown feature {name!r} in requires/unless_features"))
-            regexes = comp.compile_chunks(rule.patterns, doc, loc + ("patterns",))
+            regexes = comp.compile_chunks(rule.patterns, doc, loc + ("patterns",)) if rule.patterns else []
+            for j, frame in enumerate(rule.frames):
+                pattern = frame_pattern(frame, lang.frame_gap, lang.frame_reach, rule.gap, rule.reach)
+                regexes += comp.compile_chunks([pattern], doc, loc + ("frames", j))
             exc = comp.compile(rule.exceptions, doc, loc + ("exceptions",))
             cexc = comp.compile(rule.clause_exceptions, doc, loc + ("clause_exceptions",))
             sexc = comp.compile(rule.sentence_exceptions, doc, loc + ("sentence_exceptions",))

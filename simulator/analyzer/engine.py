@@ -294,6 +294,14 @@ class Analyzer:
                 return True
         return False
 
+    @staticmethod
+    def _addressed(regex: Regex, t: _Text, s: int) -> bool:
+        """A match in the hit's sentence or the one before it ("接个电话这么难?属乌龟的吧")."""
+        a, b = t.sentence(s)
+        if a > 1:
+            a = t.sentence(a - 2)[0]
+        return t.search_once(regex, a, b)
+
     def _applies(self, cr: CompiledRule, ctx: CallContext, found: set[str]) -> bool:
         for key, want in cr.when:
             if getattr(ctx, key) != want:
@@ -317,6 +325,8 @@ class Analyzer:
             if self._exception(cr.clause_exceptions, t, s, e, "clause"):
                 continue
             if self._exception(cr.sentence_exceptions, t, s, e, "sentence"):
+                continue
+            if cr.sentence_requires is not None and not self._addressed(cr.sentence_requires, t, s):
                 continue
             if cr.rule.negatable and self._negated_before(t, s, cr.negation_window):
                 continue

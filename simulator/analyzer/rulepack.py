@@ -85,6 +85,8 @@ class Rule(_Model):
                                            description="a match anywhere in the hit's sentence cancels it")
     requires: list[str] = Field(default_factory=list,
                                 description="each must also match somewhere in the reply")
+    sentence_requires: list[str] = Field(default_factory=list, description=(
+        "one of these must match in the hit's sentence or the one before (the words are said to someone: 你, 您, the debt)"))
     requires_features: list[str] = Field(default_factory=list)
     unless_features: list[str] = Field(default_factory=list)
     negatable: bool = True
@@ -263,7 +265,7 @@ class CompiledRule:
     """A rule with its patterns compiled; ``regex`` finds hits, the others cancel them."""
 
     __slots__ = ("rule", "kind", "emits", "pattern", "regexes", "exceptions", "clause_exceptions", "sentence_exceptions",
-                 "requires", "index", "when", "gated", "negation_window", "post_negation", "quotable")
+                 "requires", "sentence_requires", "index", "when", "gated", "negation_window", "post_negation", "quotable")
 
     def __init__(self, rule: Rule, regexes: list[Regex], exceptions: Regex | None, clause_exceptions: Regex | None,
                  sentence_exceptions: Regex | None, requires: list[Regex], language: Language):
@@ -275,6 +277,7 @@ class CompiledRule:
         self.clause_exceptions = clause_exceptions
         self.sentence_exceptions = sentence_exceptions
         self.requires = requires
+        self.sentence_requires: Regex | None = None
         self.index = -1  # position in the pack's prefilter
         self.when = tuple((k, v) for k, v in rule.when.model_dump().items() if v is not None)
         # the rule's settings with the pack's defaults filled in, resolved once
@@ -529,9 +532,11 @@ def load_pack(folder: Path) -> RulePack:
             cexc = comp.compile(rule.clause_exceptions, doc, loc + ("clause_exceptions",))
             sexc = comp.compile(rule.sentence_exceptions, doc, loc + ("sentence_exceptions",))
             reqs = [comp.compile([p], doc, loc + ("requires", j)) for j, p in enumerate(rule.requires)]
+            sreq = comp.compile(rule.sentence_requires, doc, loc + ("sentence_requires",))
             if regexes:
-                rules.append(CompiledRule(rule, regexes, exc, cexc, sexc, [r for r in reqs if r is not None],
-                                          pack.language))
+                cr = CompiledRule(rule, regexes, exc, cexc, sexc, [r for r in reqs if r is not None], pack.language)
+                cr.sentence_requires = sreq
+                rules.append(cr)
     _check_scoring(pack, pack_doc, comp.findings)
     if comp.findings:
         raise LoadError(comp.findings)

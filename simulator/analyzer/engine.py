@@ -295,12 +295,12 @@ class Analyzer:
         return False
 
     @staticmethod
-    def _addressed(regex: Regex, t: _Text, s: int) -> bool:
-        """A match in the hit's sentence or the one before it ("接个电话这么难?属乌龟的吧")."""
+    def _addressed(regex: Regex, t: _Text, s: int, e: int, near: int) -> bool:
+        """A match near the hit, in its sentence or the one before ("接个电话这么难?属乌龟的吧")."""
         a, b = t.sentence(s)
         if a > 1:
             a = t.sentence(a - 2)[0]
-        return t.search_once(regex, a, b)
+        return t.search(regex, max(a, s - near), min(b, e + near)) is not None
 
     def _applies(self, cr: CompiledRule, ctx: CallContext, found: set[str]) -> bool:
         for key, want in cr.when:
@@ -326,7 +326,7 @@ class Analyzer:
                 continue
             if self._exception(cr.sentence_exceptions, t, s, e, "sentence"):
                 continue
-            if cr.sentence_requires is not None and not self._addressed(cr.sentence_requires, t, s):
+            if cr.sentence_requires is not None and not self._addressed(cr.sentence_requires, t, s, e, cr.rule.near):
                 continue
             if cr.rule.negatable and self._negated_before(t, s, cr.negation_window):
                 continue

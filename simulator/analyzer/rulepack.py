@@ -86,7 +86,9 @@ class Rule(_Model):
     requires: list[str] = Field(default_factory=list,
                                 description="each must also match somewhere in the reply")
     sentence_requires: list[str] = Field(default_factory=list, description=(
-        "one of these must match in the hit's sentence or the one before (the words are said to someone: 你, 您, the debt)"))
+        "one of these must match within `near` characters of the hit, in its sentence or the one before "
+        "(the words are said to the listener, or about the debt: 你, 您, 欠, 还钱)"))
+    near: int = Field(12, ge=0, le=60, description="how far from the hit sentence_requires looks")
     requires_features: list[str] = Field(default_factory=list)
     unless_features: list[str] = Field(default_factory=list)
     negatable: bool = True

@@ -287,7 +287,11 @@ class Analyzer:
         if regex is None:
             return False
         if scope != "hit":
-            a, b = t.clause(s) if scope == "clause" else t.sentence(s)
+            # the clauses (or sentences) the hit covers: a frame's hit may reach across a comma
+            bounds = t.clause if scope == "clause" else t.sentence
+            a, b = bounds(s)
+            if e - 1 > b:
+                b = bounds(e - 1)[1]
             return t.search_once(regex, a, b)
         for a, b in t.finditer(regex, s - 12, e + 12):
             if a < e and b > s:

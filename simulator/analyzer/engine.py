@@ -343,6 +343,21 @@ class Analyzer:
                 break
         return out
 
+    # -- one rule ------------------------------------------------------------------------
+    def check(self, rule_id: str, text: str, context: CallContext | None = None) -> list[tuple[int, int, str]]:
+        """What one rule finds in a reply on its own (original offsets and words), with every
+        filter applied but without the other rules: how a rule's examples are tested."""
+        cr = next((r for r in self.pack.rules if r.rule.id == rule_id), None)
+        if cr is None:
+            raise KeyError(rule_id)
+        ctx = context or CallContext(lang=self.pack.name)
+        if any(getattr(ctx, key) != want for key, want in cr.when):
+            return []
+        norm = normalize(text, strip_separators=self.strip, simplify=self.simplify, char_map=self.char_map,
+                         rewriter=self.rewriter)
+        t = _Text(norm, self.pack)
+        return [t.original(s, e) for s, e in self._hits(cr, t, first_only=False)]
+
     # -- the whole reply -----------------------------------------------------------------
     def analyze(self, text: str, context: CallContext) -> Analysis:
         result = Analysis(text=text, context=context)

@@ -316,12 +316,13 @@ class Analyzer:
             return False
         return True
 
-    def _hits(self, cr: CompiledRule, t: _Text, first_only: bool) -> list[tuple[int, int]]:
+    def _hits(self, cr: CompiledRule, t: _Text, first_only: bool,
+              regexes: list[Regex] | None = None) -> list[tuple[int, int]]:
         out: list[tuple[int, int]] = []
         for req in cr.requires:
             if t.search(req) is None:
                 return out
-        for s, e in _spans(t, cr.regexes):
+        for s, e in _spans(t, cr.regexes if regexes is None else regexes):
             if s == e:
                 continue
             if self._exception(cr.exceptions, t, s, e, "hit"):
@@ -366,12 +367,12 @@ class Analyzer:
         t = _Text(norm, self.pack)
         found: set[str] = set()
         taken: dict[str, list[tuple[int, int]]] = {}
-        for cr in self.pack.candidates(t.data):
+        for cr, regexes in self.pack.candidates(t.data):
             if cr.kind != "red_line" and cr.emits in found:
                 continue
             if cr.gated and not self._applies(cr, context, found):
                 continue
-            hits = self._hits(cr, t, first_only=cr.kind != "red_line")
+            hits = self._hits(cr, t, cr.kind != "red_line", regexes)
             if not hits:
                 continue
             if cr.kind == "red_line":

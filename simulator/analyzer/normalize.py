@@ -83,16 +83,19 @@ class Rewriter:
     def __init__(self, table: dict[str, str]):
         self.table = {k: v for k, v in table.items() if k}
         keys = sorted(self.table, key=len, reverse=True)
+        latin = [re.escape(k) for k in keys if k.isascii() and k[0].isalnum()]
+        other = [re.escape(k) for k in keys if not (k.isascii() and k[0].isalnum())]
         parts = []
-        for k in keys:
-            if k.isascii() and k[0].isalnum():
-                parts.append(r"(?<![a-z0-9])" + re.escape(k) + r"(?![a-z0-9])")
-            else:
-                parts.append(re.escape(k))
+        if latin:
+            parts.append(r"(?<![a-z0-9])(?:" + "|".join(latin) + r")(?![a-z0-9])")
+        if other:
+            parts.append("|".join(other))
         self.regex = re.compile("|".join(parts)) if parts else None
+        # a text with none of the keys' first characters is left as it is, without a search
+        self._firsts = re.compile("[" + re.escape("".join(sorted({k[0] for k in keys}))) + "]") if keys else None
 
     def apply(self, text: str, index: list[int]) -> tuple[str, list[int]]:
-        if self.regex is None:
+        if self.regex is None or self._firsts is None or self._firsts.search(text) is None:
             return text, index
         out: list[str] = []
         idx: list[int] = []

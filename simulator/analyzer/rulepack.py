@@ -300,25 +300,50 @@ class RulePack:
         first = [r for r in rules if not (r.rule.requires_features or r.rule.unless_features)]
         self.ordered = first + [r for r in rules if r.rule.requires_features or r.rule.unless_features]
         # RE2's FilteredRE2: one pass over the reply's literal atoms tells which rules can match
-        # at all, so only those few are run (about 14 of 70 on a typical reply, 4 of which hit)
-        self.prefilter = re2.Filter()
+        # at all, so only those few are run (about 14 of 70 on a typical reply, 4 of which hit).
+        # Each of a rule's regexes (a frame is one) is filtered on its own: a rule runs only the
+        # frames whose words are in the reply.
+        # The atoms of all the regexes are matched by one RE2::Set, whose DFA has a fixed memory
+        # budget: past some fifty regexes' worth of atoms it keeps running out and rebuilding, and
+        # matching gets eight times slower. So the regexes are dealt into a few filters that each
+        # stay within it (measured: 91 regexes, one filter 0.29 ms a reply, two 0.04 ms).
+        rank = {id(cr): k for k, cr in enumerate(self.ordered)}
+        entries = [(rank[id(cr)], rx) for cr in rules for rx in cr.regexes]
         for cr in rules:
-            cr.index = self.prefilter.Add(cr.pattern, _OPTIONS)
-        if rules:
-            self.prefilter.Compile()
-        self._rank = {cr.index: k for k, cr in enumerate(self.ordered)}
+            cr.index = rank[id(cr)]
+        groups = max(1, -(-len(entries) // PREFILTER_GROUP))
+        self.prefilters: list[tuple[re2.Filter, dict[int, tuple[int, Regex]]]] = []
+        for g in range(groups):
+            filt = re2.Filter()
+            table: dict[int, tuple[int, Regex]] = {}  # filter index → (rank of the rule, regex)
+            for k, rx in entries[g::groups]:
+                table[filt.Add(rx.pattern, _OPTIONS)] = (k, rx)
+            filt.Compile()
+            self.prefilters.append((filt, table))
+        self._all = [(cr, cr.regexes) for cr in self.ordered]
 
-    def candidates(self, data: bytes) -> list[CompiledRule]:
-        """The rules that may match the (normal-form, UTF-8) text, in evaluation order."""
+    def candidates(self, data: bytes) -> list[tuple[CompiledRule, list[Regex]]]:
+        """The rules that may match the (normal-form, UTF-8) text, in evaluation order, each with
+        the regexes of it that may."""
         if not data or not self.rules:
             return []
         if len(data) > PREFILTER_MAX_BYTES:
-            return list(self.ordered)
-        found = self.prefilter.Match(data, True)  # potential matches: the rules confirm them
-        if not found:
+            return self._all
+        by_rank: dict[int, list[Regex]] = {}
+        for filt, table in self.prefilters:
+            found = filt.Match(data, True)  # potential matches: the rules confirm them
+            if found:
+                for i in found:
+                    k, rx = table[i]
+                    by_rank.setdefault(k, []).append(rx)
+        if not by_rank:
             return []
+        for k, found_rx in by_rank.items():
+            if len(found_rx) > 1:  # keep a rule's regexes in their own order
+                order = {id(rx): j for j, rx in enumerate(self.ordered[k].regexes)}
+                found_rx.sort(key=lambda rx: order[id(rx)])
         ordered = self.ordered
-        return [ordered[k] for k in sorted(self._rank[i] for i in found)]
+        return [(ordered[k], by_rank[k]) for k in sorted(by_rank)]
 
     @property
     def name(self) -> str:
@@ -330,6 +355,7 @@ class RulePack:
 # DFA takes a few ns), so on a long reply running all the rules is the cheaper way to the same
 # hits (a rule the prefilter would have dropped finds nothing).
 PREFILTER_MAX_BYTES = 16384
+PREFILTER_GROUP = 48  # regexes a prefilter holds at most (see RulePack.__init__)
 
 CHUNK_SIZE = 20000  # RE2 instructions per regex; a bigger rule is split (measured: splitting smaller rules costs more calls than it saves states)
 

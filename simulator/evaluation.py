@@ -80,6 +80,26 @@ class Report:
         return "\n".join(lines)
 
 
+def group_errors(errors: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
+    """The errors grouped by what was judged wrongly: one group per red line or feature (missed
+    or extra), and within an extra red line or feature, by the rule that fired. Largest first."""
+    groups: dict[str, list[str]] = {}
+    for e in errors:
+        where = f"{e['id']}: {e['text']}"
+        for kind, label in (("red_lines", "red line"), ("features", "feature")):
+            for name in e[f"{kind}_missed"]:
+                groups.setdefault(f"{label} {name} missed", []).append(where)
+            rules = e.get("red_line_rules" if kind == "red_lines" else "feature_rules", {})
+            for name in e[f"{kind}_extra"]:
+                fired = rules.get(name) or []
+                pairs = fired if fired and isinstance(fired[0], list) else [fired] if fired else []
+                checks = sorted({p[0] for p in pairs}) or ["?"]
+                words = "、".join(f"「{p[1]}」" for p in pairs)
+                for check in checks:
+                    groups.setdefault(f"{label} {name} extra, by {check}", []).append(f"{where}  {words}".rstrip())
+    return sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+
+
 def read_corpus(path: Path) -> list[dict[str, Any]]:
     try:
         raw = path.read_text(encoding="utf-8")
@@ -113,5 +133,10 @@ def evaluate(items: list[dict[str, Any]]) -> Report:
                 "id": item.get("id"), "text": item["text"], "context": item.get("context") or {},
                 "red_lines_missed": sorted(want_r - got_r), "red_lines_extra": sorted(got_r - want_r),
                 "features_missed": sorted(want_f - got_f), "features_extra": sorted(got_f - want_f),
+                # which rule said so, and on which words: {red line: [[rule id, evidence], ...]}
+                "red_line_rules": {k: [[r.check, r.evidence] for r in result.red_lines if r.rule == k]
+                                   for k in sorted(got_r - want_r)},
+                "feature_rules": {k: [result.feature_hits[k].check, result.feature_hits[k].evidence]
+                                  for k in sorted(got_f - want_f)},
             })
     return report

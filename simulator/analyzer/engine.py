@@ -15,12 +15,13 @@ Scores (all weights live in the pack's ``scoring`` section):
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from collections.abc import Iterable
 from typing import Any
 
 from .context import CallContext
-from .normalize import Normalized, normalize
+from .normalize import Normalized, Rewriter, normalize
 from .rulepack import DIMENSIONS, FEATURES, CompiledRule, RulePack, get_pack
 from .rx import Encoded, Regex
 
@@ -103,6 +104,56 @@ class _Text(Encoded):
         lang = pack.lang
         self.clause_ends = self._starts(lang["clause"])
         self.sentence_ends = self._starts(lang["sentence"])
+        # clause boundaries as sort keys: a break character at i ends its clause at i and the next
+        # starts at i + 1 (key 2i + 1); a soft break (a dropped space between words) before
+        # character p ends one clause at p and starts the next at p (key 2p - 1)
+        if norm.breaks:
+            marks = sorted([(2 * i + 1, i, i + 1) for i in self.clause_ends] +
+                           [(2 * p - 1, p, p) for p in norm.breaks])
+            self._clause_keys = [k for k, _, _ in marks]
+            self._clause_end = [e for _, e, _ in marks]
+            self._clause_next = [n for _, _, n in marks]
+        else:
+            self._clause_keys = None
+        self._where: dict[str, list[int]] = {}
+        self._scoped: dict[tuple[int, int, int], bool] = {}
+
+    def where(self, ch: str) -> list[int]:
+        """The sorted offsets of one character (found once per reply, then looked up by bisection)."""
+        found = self._where.get(ch)
+        if found is None:
+            found = self._where[ch] = [m.start() for m in re.finditer(re.escape(ch), self.s)] if ch in self.s else []
+        return found
+
+    def openers(self, chars: str) -> list[int]:
+        """The sorted offsets of any of ``chars`` (the opening quotes)."""
+        key = "\0" + chars
+        found = self._where.get(key)
+        if found is None:
+            found = self._where[key] = [m.start() for m in re.finditer("[" + re.escape(chars) + "]", self.s)] \
+                if any(c in self.s for c in chars) else []
+        return found
+
+    def count(self, ch: str, lo: int, hi: int) -> int:
+        at = self.where(ch)
+        return bisect.bisect_left(at, hi) - bisect.bisect_left(at, lo)
+
+    def find(self, ch: str, lo: int, hi: int | None = None) -> int:
+        """The first offset of ``ch`` in ``[lo, hi)``, or -1 (like ``str.find``, in log time)."""
+        at = self.where(ch)
+        k = bisect.bisect_left(at, lo)
+        if k < len(at) and (hi is None or at[k] < hi):
+            return at[k]
+        return -1
+
+    def search_once(self, regex: Regex, lo: int, hi: int) -> bool:
+        """Whether ``regex`` matches in ``[lo, hi)``, remembered: every hit of a clause asks the
+        same question of it, and asking again would make a long clause cost its square."""
+        key = (id(regex), lo, hi)
+        got = self._scoped.get(key)
+        if got is None:
+            got = self._scoped[key] = self.search(regex, lo, hi) is not None
+        return got
 
     def _starts(self, regex: Regex | None) -> list[int]:
         return [a for a, _ in self.finditer(regex)] if regex is not None else []
@@ -115,7 +166,12 @@ class _Text(Encoded):
         return start, end
 
     def clause(self, pos: int) -> tuple[int, int]:
-        return self._bounds(self.clause_ends, pos, len(self.s))
+        if self._clause_keys is None:
+            return self._bounds(self.clause_ends, pos, len(self.s))
+        k = bisect.bisect_left(self._clause_keys, 2 * pos)
+        start = self._clause_next[k - 1] if k > 0 else 0
+        end = self._clause_end[k] if k < len(self._clause_keys) else len(self.s)
+        return start, end
 
     def sentence(self, pos: int) -> tuple[int, int]:
         return self._bounds(self.sentence_ends, pos, len(self.s))
@@ -139,10 +195,13 @@ class Analyzer:
         self.strip = cfg.normalize.strip_separators
         self.simplify = cfg.normalize.simplify
         self.char_map = str.maketrans(cfg.normalize.char_map) if cfg.normalize.char_map else None
+        self.rewriter = Rewriter(cfg.normalize.rewrite) if cfg.normalize.rewrite else None
         lang = cfg.language
         self.post_window = lang.post_negation_window
         self.reported_window = lang.reported_window
+        self.disavowal_window = lang.disavowal_window
         self.quote_open = {p[0]: p[1] for p in lang.quote_pairs}
+        self.quote_chars = "".join(sorted(self.quote_open))
         self.non_cues = frozenset(lang.negation_non_cues)
         self.reported_non_cues = frozenset(lang.reported_non_cues)
 
@@ -190,10 +249,10 @@ class Analyzer:
                 if not (rhetorical is not None and t.match(rhetorical, last_end, s)):
                     return True
         # disavowed ("…都是违法的") or mentioned rather than used ("“老赖”这种话")
-        if lang["disavowal"] is not None and t.search(lang["disavowal"], e, s_end):
+        if lang["disavowal"] is not None and t.search(lang["disavowal"], e, min(s_end, e + self.disavowal_window)):
             return True
         if lang["disavowal_next"] is not None and s_end < len(t.s):
-            n_end = t.sentence(s_end + 1)[1]
+            n_end = min(t.sentence(s_end + 1)[1], s_end + 1 + self.disavowal_window)
             if t.match(lang["disavowal_next"], s_end + 1, n_end):
                 return True
         if lang["meta"] is not None and t.match(lang["meta"], e, e + 12):
@@ -203,17 +262,20 @@ class Analyzer:
 
     def _quoted(self, t: _Text, s: int, e: int, s_start: int, s_end: int) -> bool:
         text = t.s
-        for k in range(s - 1, max(s_start, s - 60) - 1, -1):
+        openers = t.openers(self.quote_chars)
+        lo = max(s_start, s - 60)
+        for j in range(bisect.bisect_left(openers, s) - 1, -1, -1):
+            k = openers[j]
+            if k < lo:
+                break
             ch = text[k]
-            close = self.quote_open.get(ch)
-            if close is None:
-                continue
+            close = self.quote_open[ch]
             if close == ch:  # symmetric quote: inside only if an odd number precede
-                if text.count(ch, s_start, s) % 2 == 0:
+                if t.count(ch, s_start, s) % 2 == 0:
                     continue
-            elif text.find(close, k + 1, s) != -1:
+            elif t.find(close, k + 1, s) != -1:
                 return False
-            if text.find(close, e) == -1:
+            if t.find(close, e) == -1:
                 return False
             # the speech verb may end the previous sentence: "你说啥?“不还就弄死你”?"
             before = text[max(0, k - 6):k]
@@ -225,12 +287,24 @@ class Analyzer:
         if regex is None:
             return False
         if scope != "hit":
-            a, b = t.clause(s) if scope == "clause" else t.sentence(s)
-            return t.search(regex, a, b) is not None
+            # the clauses (or sentences) the hit covers: a frame's hit may reach across a comma
+            bounds = t.clause if scope == "clause" else t.sentence
+            a, b = bounds(s)
+            if e - 1 > b:
+                b = bounds(e - 1)[1]
+            return t.search_once(regex, a, b)
         for a, b in t.finditer(regex, s - 12, e + 12):
             if a < e and b > s:
                 return True
         return False
+
+    @staticmethod
+    def _addressed(regex: Regex, t: _Text, s: int, e: int, near: int) -> bool:
+        """A match near the hit, in its sentence or the one before ("接个电话这么难?属乌龟的吧")."""
+        a, b = t.sentence(s)
+        if a > 1:
+            a = t.sentence(a - 2)[0]
+        return t.search(regex, max(a, s - near), min(b, e + near)) is not None
 
     def _applies(self, cr: CompiledRule, ctx: CallContext, found: set[str]) -> bool:
         for key, want in cr.when:
@@ -242,12 +316,13 @@ class Analyzer:
             return False
         return True
 
-    def _hits(self, cr: CompiledRule, t: _Text, first_only: bool) -> list[tuple[int, int]]:
+    def _hits(self, cr: CompiledRule, t: _Text, first_only: bool,
+              regexes: list[Regex] | None = None) -> list[tuple[int, int]]:
         out: list[tuple[int, int]] = []
         for req in cr.requires:
             if t.search(req) is None:
                 return out
-        for s, e in _spans(t, cr.regexes):
+        for s, e in _spans(t, cr.regexes if regexes is None else regexes):
             if s == e:
                 continue
             if self._exception(cr.exceptions, t, s, e, "hit"):
@@ -255,6 +330,8 @@ class Analyzer:
             if self._exception(cr.clause_exceptions, t, s, e, "clause"):
                 continue
             if self._exception(cr.sentence_exceptions, t, s, e, "sentence"):
+                continue
+            if cr.sentence_requires is not None and not self._addressed(cr.sentence_requires, t, s, e, cr.rule.near):
                 continue
             if cr.rule.negatable and self._negated_before(t, s, cr.negation_window):
                 continue
@@ -267,30 +344,48 @@ class Analyzer:
                 break
         return out
 
+    # -- one rule ------------------------------------------------------------------------
+    def check(self, rule_id: str, text: str, context: CallContext | None = None) -> list[tuple[int, int, str]]:
+        """What one rule finds in a reply on its own (original offsets and words), with every
+        filter applied but without the other rules: how a rule's examples are tested."""
+        cr = next((r for r in self.pack.rules if r.rule.id == rule_id), None)
+        if cr is None:
+            raise KeyError(rule_id)
+        ctx = context or CallContext(lang=self.pack.name)
+        if any(getattr(ctx, key) != want for key, want in cr.when):
+            return []
+        norm = normalize(text, strip_separators=self.strip, simplify=self.simplify, char_map=self.char_map,
+                         rewriter=self.rewriter)
+        t = _Text(norm, self.pack)
+        return [t.original(s, e) for s, e in self._hits(cr, t, first_only=False)]
+
     # -- the whole reply -----------------------------------------------------------------
     def analyze(self, text: str, context: CallContext) -> Analysis:
         result = Analysis(text=text, context=context)
-        norm = normalize(text, strip_separators=self.strip, simplify=self.simplify, char_map=self.char_map)
+        norm = normalize(text, strip_separators=self.strip, simplify=self.simplify, char_map=self.char_map,
+                         rewriter=self.rewriter)
         t = _Text(norm, self.pack)
         found: set[str] = set()
         taken: dict[str, list[tuple[int, int]]] = {}
-        for cr in self.pack.candidates(t.data):
+        for cr, regexes in self.pack.candidates(t.data):
             if cr.kind != "red_line" and cr.emits in found:
                 continue
             if cr.gated and not self._applies(cr, context, found):
                 continue
-            hits = self._hits(cr, t, first_only=cr.kind != "red_line")
+            hits = self._hits(cr, t, cr.kind != "red_line", regexes)
             if not hits:
                 continue
             if cr.kind == "red_line":
-                spans = taken.setdefault(cr.emits, [])
-                for s, e in _merge_by_clause(hits, t):
-                    if any(s < b and e > a for a, b in spans):
-                        continue
-                    spans.append((s, e))
+                spans = taken.get(cr.emits, [])
+                fresh = _disjoint(spans, _merge_by_clause(hits, t))
+                r = cr.rule
+                for s, e in fresh:
                     a, b, ev = t.original(s, e)
-                    r = cr.rule
                     result.red_lines.append(RedLine(cr.emits, r.id, a, b, ev, r.message, r.suggestion, r.source))
+                if fresh:
+                    spans.extend(fresh)
+                    spans.sort()  # two sorted runs: Timsort merges them in linear time
+                    taken[cr.emits] = spans
                 found.add(cr.emits)
                 continue
             a, b, ev = t.original(*hits[0])
@@ -384,6 +479,20 @@ def _spans(t: _Text, regexes: list[Regex]) -> Iterable[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for s, e in sorted((span for regex in regexes for span in t.finditer(regex)), key=lambda x: (x[0], -x[1])):
         if out and s < out[-1][1]:
+            continue
+        out.append((s, e))
+    return out
+
+
+def _disjoint(spans: list[tuple[int, int]], new: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans of ``new`` that overlap none of ``spans``; both sorted and non-overlapping, so one
+    walk over the two lists does it (a red line's findings never quote the same words twice)."""
+    out: list[tuple[int, int]] = []
+    j, n = 0, len(spans)
+    for s, e in new:
+        while j < n and spans[j][1] <= s:
+            j += 1
+        if j < n and spans[j][0] < e:
             continue
         out.append((s, e))
     return out

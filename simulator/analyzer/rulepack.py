@@ -55,13 +55,28 @@ class When(_Model):
     lawsuit_filed: bool | None = None
 
 
+class Examples(_Model):
+    """Replies the rule must catch and replies it must let pass (run by the test suite)."""
+
+    match: list[str] = Field(default_factory=list)
+    no_match: list[str] = Field(default_factory=list)
+
+
 class Rule(_Model):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$",
                     description="dotted id, e.g. threat.violence")
     red_line: str | None = None
     feature: str | None = None
     signal: str | None = Field(None, pattern=r"^[a-z][a-z0-9_]*$")
-    patterns: list[str] = Field(min_length=1)
+    patterns: list[str] = Field(default_factory=list)
+    frames: list[str] = Field(default_factory=list, description=(
+        "who × does what × to whom or where, as slots: '{me}? {visit} {debtor_place}'. {name} is a "
+        "lexicon entry ({name}? may be absent); neighbouring slots may have up to `gap` characters "
+        "between them within a clause; '…' between two slots lets up to `reach` characters within a "
+        "sentence lie between them; '+' joins two slots with nothing between; any other word is RE2"))
+    gap: int = Field(6, ge=0, le=20, description="characters allowed between two slots of a frame (same clause)")
+    reach: int = Field(24, ge=0, le=60, description="characters a '…' in a frame spans (same sentence)")
+    examples: Examples | None = None
     exceptions: list[str] = Field(default_factory=list,
                                   description="a match of one of these overlapping the hit cancels it")
     clause_exceptions: list[str] = Field(default_factory=list,
@@ -70,6 +85,10 @@ class Rule(_Model):
                                            description="a match anywhere in the hit's sentence cancels it")
     requires: list[str] = Field(default_factory=list,
                                 description="each must also match somewhere in the reply")
+    sentence_requires: list[str] = Field(default_factory=list, description=(
+        "one of these must match within `near` characters of the hit, in its sentence or the one before "
+        "(the words are said to the listener, or about the debt: 你, 您, 欠, 还钱)"))
+    near: int = Field(12, ge=0, le=60, description="how far from the hit sentence_requires looks")
     requires_features: list[str] = Field(default_factory=list)
     unless_features: list[str] = Field(default_factory=list)
     negatable: bool = True
@@ -84,6 +103,8 @@ class Rule(_Model):
 
     @model_validator(mode="after")
     def _one_kind(self) -> "Rule":
+        if not (self.patterns or self.frames):
+            raise ValueError("a rule needs patterns or frames (or both)")
         kinds = [k for k in ("red_line", "feature", "signal") if getattr(self, k)]
         if len(kinds) != 1:
             raise ValueError("a rule emits exactly one of red_line, feature or signal")
@@ -105,7 +126,9 @@ class Rule(_Model):
 
 
 class RuleFile(_Model):
-    rules: list[Rule]
+    lexicon: dict[str, str | list[str]] = Field(default_factory=dict, description=(
+        "shared word lists, merged into the pack's: a list is a set of alternatives (each RE2)"))
+    rules: list[Rule] = Field(default_factory=list)
 
 
 class Profile(_Model):
@@ -140,9 +163,14 @@ class Language(_Model):
     disavowal_after: list[str] = Field(
         default_factory=list,
         description="later in the sentence, these say the words were not meant: '爆通讯录都是违法的'")
+    disavowal_window: int = Field(
+        40, ge=0, le=200, description="how far after a hit (characters, within the sentence) disavowal_after is looked for")
     disavowal_next_sentence: list[str] = Field(
         default_factory=list,
         description="at the start of the next sentence, these disown what was said: '…打电话?那是违规的'")
+    frame_gap: str = Field("[^,。!?;…\\n，！？；]", description=(
+        "RE2 class of the characters a frame's gap may cover: the clause, enumeration commas allowed"))
+    frame_reach: str = Field("[^。!?…\\n！？]", description="RE2 class a frame's '…' may cover: the sentence")
     meta_after: list[str] = Field(
         default_factory=list, description="right after a hit, these say it was mentioned, not used: '“老赖”这种话'")
     quote_pairs: list[str]
@@ -195,6 +223,9 @@ class Normalize(_Model):
     simplify: bool = True
     char_map: dict[str, str] = Field(default_factory=dict,
                                      description="one character for one, applied after folding")
+    rewrite: dict[str, str] = Field(default_factory=dict, description=(
+        "word for word after folding, before char_map (slang, pinyin initials, dialect): zfb: 支付宝; "
+        "a Latin key matches only a whole Latin word"))
 
     @field_validator("char_map")
     @classmethod
@@ -236,7 +267,7 @@ class CompiledRule:
     """A rule with its patterns compiled; ``regex`` finds hits, the others cancel them."""
 
     __slots__ = ("rule", "kind", "emits", "pattern", "regexes", "exceptions", "clause_exceptions", "sentence_exceptions",
-                 "requires", "index", "when", "gated", "negation_window", "post_negation", "quotable")
+                 "requires", "sentence_requires", "index", "when", "gated", "negation_window", "post_negation", "quotable")
 
     def __init__(self, rule: Rule, regexes: list[Regex], exceptions: Regex | None, clause_exceptions: Regex | None,
                  sentence_exceptions: Regex | None, requires: list[Regex], language: Language):
@@ -248,6 +279,7 @@ class CompiledRule:
         self.clause_exceptions = clause_exceptions
         self.sentence_exceptions = sentence_exceptions
         self.requires = requires
+        self.sentence_requires: Regex | None = None
         self.index = -1  # position in the pack's prefilter
         self.when = tuple((k, v) for k, v in rule.when.model_dump().items() if v is not None)
         # the rule's settings with the pack's defaults filled in, resolved once
@@ -268,28 +300,62 @@ class RulePack:
         first = [r for r in rules if not (r.rule.requires_features or r.rule.unless_features)]
         self.ordered = first + [r for r in rules if r.rule.requires_features or r.rule.unless_features]
         # RE2's FilteredRE2: one pass over the reply's literal atoms tells which rules can match
-        # at all, so only those few are run (about 14 of 70 on a typical reply, 4 of which hit)
-        self.prefilter = re2.Filter()
+        # at all, so only those few are run (about 14 of 70 on a typical reply, 4 of which hit).
+        # Each of a rule's regexes (a frame is one) is filtered on its own: a rule runs only the
+        # frames whose words are in the reply.
+        # The atoms of all the regexes are matched by one RE2::Set, whose DFA has a fixed memory
+        # budget: past some fifty regexes' worth of atoms it keeps running out and rebuilding, and
+        # matching gets eight times slower. So the regexes are dealt into a few filters that each
+        # stay within it (measured: 91 regexes, one filter 0.29 ms a reply, two 0.04 ms).
+        rank = {id(cr): k for k, cr in enumerate(self.ordered)}
+        entries = [(rank[id(cr)], rx) for cr in rules for rx in cr.regexes]
         for cr in rules:
-            cr.index = self.prefilter.Add(cr.pattern, _OPTIONS)
-        if rules:
-            self.prefilter.Compile()
-        self._rank = {cr.index: k for k, cr in enumerate(self.ordered)}
+            cr.index = rank[id(cr)]
+        groups = max(1, -(-len(entries) // PREFILTER_GROUP))
+        self.prefilters: list[tuple[re2.Filter, dict[int, tuple[int, Regex]]]] = []
+        for g in range(groups):
+            filt = re2.Filter()
+            table: dict[int, tuple[int, Regex]] = {}  # filter index → (rank of the rule, regex)
+            for k, rx in entries[g::groups]:
+                table[filt.Add(rx.pattern, _OPTIONS)] = (k, rx)
+            filt.Compile()
+            self.prefilters.append((filt, table))
+        self._all = [(cr, cr.regexes) for cr in self.ordered]
 
-    def candidates(self, data: bytes) -> list[CompiledRule]:
-        """The rules that may match the (normal-form, UTF-8) text, in evaluation order."""
+    def candidates(self, data: bytes) -> list[tuple[CompiledRule, list[Regex]]]:
+        """The rules that may match the (normal-form, UTF-8) text, in evaluation order, each with
+        the regexes of it that may."""
         if not data or not self.rules:
             return []
-        found = self.prefilter.Match(data, True)  # potential matches: the rules confirm them
-        if not found:
+        if len(data) > PREFILTER_MAX_BYTES:
+            return self._all
+        by_rank: dict[int, list[Regex]] = {}
+        for filt, table in self.prefilters:
+            found = filt.Match(data, True)  # potential matches: the rules confirm them
+            if found:
+                for i in found:
+                    k, rx = table[i]
+                    by_rank.setdefault(k, []).append(rx)
+        if not by_rank:
             return []
+        for k, found_rx in by_rank.items():
+            if len(found_rx) > 1:  # keep a rule's regexes in their own order
+                order = {id(rx): j for j, rx in enumerate(self.ordered[k].regexes)}
+                found_rx.sort(key=lambda rx: order[id(rx)])
         ordered = self.ordered
-        return [ordered[k] for k in sorted(self._rank[i] for i in found)]
+        return [(ordered[k], by_rank[k]) for k in sorted(by_rank)]
 
     @property
     def name(self) -> str:
         return self.pack.lang
 
+
+# Past this size a reply skips the prefilter and every rule runs: the prefilter's set of atoms is
+# matched by a DFA whose states multiply on long, varied text (2 µs a byte where a rule's own
+# DFA takes a few ns), so on a long reply running all the rules is the cheaper way to the same
+# hits (a rule the prefilter would have dropped finds nothing).
+PREFILTER_MAX_BYTES = 16384
+PREFILTER_GROUP = 48  # regexes a prefilter holds at most (see RulePack.__init__)
 
 CHUNK_SIZE = 20000  # RE2 instructions per regex; a bigger rule is split (measured: splitting smaller rules costs more calls than it saves states)
 
@@ -367,6 +433,42 @@ class _Compiler:
         return parts
 
 
+def frame_pattern(frame: str, gap_class: str, reach_class: str, gap: int, reach: int) -> str:
+    """A frame ('{me}? {visit} … {debtor_place}') as one RE2 pattern (lexicon names left as
+    {name}, expanded like any pattern's). Slots are joined by a lazy, bounded gap that cannot
+    leave the clause ('…': the sentence); an optional slot carries the gap that joins it to its
+    neighbour, so a match starts and ends on a slot that is there."""
+    tokens = frame.split()
+    items: list[list[str]] = []  # [regex, optional, joiner before]
+    joiner = "gap"
+    for tok in tokens:
+        if tok in ("…", "..."):
+            joiner = "reach"
+            continue
+        if tok == "+":
+            joiner = "none"
+            continue
+        optional = tok.endswith("?") and _MACRO.fullmatch(tok[:-1]) is not None
+        body = tok[:-1] if optional else tok
+        items.append([f"(?:{body})", optional, joiner])
+        joiner = "gap"
+    if not items:
+        return ""
+    seps = {"gap": f"{gap_class}{{0,{gap}}}?", "reach": f"{reach_class}{{0,{reach}}}?", "none": ""}
+    # a leading optional slot takes the joiner after it; the others take the joiner before them
+    out = ""
+    lead: list[str] = []
+    k = 0
+    while k < len(items) - 1 and items[k][1]:
+        lead.append(f"(?:{items[k][0]}{seps[items[k + 1][2]]})?")
+        k += 1
+    out = "".join(lead) + items[k][0]
+    for regex, optional, join in items[k + 1:]:
+        piece = seps[join] + regex
+        out += f"(?:{piece})?" if optional else piece
+    return out
+
+
 def _self_contained(pattern: str) -> bool:
     """True if the pattern's groups open and close within it (escapes and classes skipped).
     Unsure cases (\\Q…\\E, a class starting with ']') answer False: compile on its own."""
@@ -407,7 +509,7 @@ def load_pack(folder: Path) -> RulePack:
     """Load and compile a rule pack folder; raise LoadError listing every problem found."""
     pack_doc = load(folder / "pack.yaml")
     pack = validate(pack_doc, PackFile)
-    comp = _Compiler(pack.lexicon)
+    comp = _Compiler(dict(pack.lexicon))
     lang = pack.language
     language = {
         "clause": comp.compile([lang.clause_breaks], pack_doc, ("language", "clause_breaks")),
@@ -427,12 +529,20 @@ def load_pack(folder: Path) -> RulePack:
     rules: list[CompiledRule] = []
     files = [folder / "pack.yaml"]
     seen: dict[str, str] = {}
+    loaded: list[tuple[Path, Document, RuleFile]] = []
     for path in sorted(folder.glob("*.yaml")):
         if path.name == "pack.yaml":
             continue
         files.append(path)
         doc = load(path)
         rule_file = validate(doc, RuleFile)
+        loaded.append((path, doc, rule_file))
+        for name, words in rule_file.lexicon.items():
+            if name in comp.lexicon:
+                comp.findings.append(doc.at(("lexicon", name), f"lexicon entry {name!r} is defined twice"))
+                continue
+            comp.lexicon[name] = words if isinstance(words, str) else "|".join(w for w in words if w)
+    for path, doc, rule_file in loaded:
         for i, rule in enumerate(rule_file.rules):
             loc = ("rules", i)
             if rule.id in seen:
@@ -442,14 +552,19 @@ def load_pack(folder: Path) -> RulePack:
             for name in rule.requires_features + rule.unless_features:
                 if name not in FEATURES:
                     comp.findings.append(doc.at(loc, f"unknown feature {name!r} in requires/unless_features"))
-            regexes = comp.compile_chunks(rule.patterns, doc, loc + ("patterns",))
+            regexes = comp.compile_chunks(rule.patterns, doc, loc + ("patterns",)) if rule.patterns else []
+            for j, frame in enumerate(rule.frames):
+                pattern = frame_pattern(frame, lang.frame_gap, lang.frame_reach, rule.gap, rule.reach)
+                regexes += comp.compile_chunks([pattern], doc, loc + ("frames", j))
             exc = comp.compile(rule.exceptions, doc, loc + ("exceptions",))
             cexc = comp.compile(rule.clause_exceptions, doc, loc + ("clause_exceptions",))
             sexc = comp.compile(rule.sentence_exceptions, doc, loc + ("sentence_exceptions",))
             reqs = [comp.compile([p], doc, loc + ("requires", j)) for j, p in enumerate(rule.requires)]
+            sreq = comp.compile(rule.sentence_requires, doc, loc + ("sentence_requires",))
             if regexes:
-                rules.append(CompiledRule(rule, regexes, exc, cexc, sexc, [r for r in reqs if r is not None],
-                                          pack.language))
+                cr = CompiledRule(rule, regexes, exc, cexc, sexc, [r for r in reqs if r is not None], pack.language)
+                cr.sentence_requires = sreq
+                rules.append(cr)
     _check_scoring(pack, pack_doc, comp.findings)
     if comp.findings:
         raise LoadError(comp.findings)

@@ -13,12 +13,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("corpus", nargs="?", default="tests/data/replies.jsonl", metavar="FILE",
                    help="labeled replies (default: tests/data/replies.jsonl)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.add_argument("--errors", action="store_true", help="also list every reply that was judged wrongly")
+    p.add_argument("--errors", action="store_true",
+                   help="also list every reply that was judged wrongly, grouped by red line or feature and rule")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..evaluation import evaluate, read_corpus
+    from ..evaluation import evaluate, group_errors, read_corpus
 
     report = evaluate(read_corpus(Path(args.corpus)))
     if args.json:
@@ -26,7 +27,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print(report.render())
     if args.errors:
-        for e in report.errors:
-            diffs = ", ".join(f"{k}={v}" for k, v in e.items() if k.endswith(("missed", "extra")) and v)
-            print(f"\n{e['id']}: {e['text']}\n    context={e['context']}  {diffs}")
+        for title, lines in group_errors(report.errors):
+            print(f"\n{title} ({len(lines)})")
+            for line in lines:
+                print(f"    {line}")
     return 0

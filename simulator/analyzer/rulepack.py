@@ -168,7 +168,7 @@ class CallScoring(_Model):
     weighs ``harsh_weight`` times an ordinary one in the politeness mean."""
 
     step_weight: dict[str, float] = Field(
-        default_factory=lambda: {"politeness": 0.2, "clarity": 0.5, "solution": 0.6})
+        default_factory=lambda: {"politeness": 0.2, "clarity": 0.5, "solution": 0.5})
     harsh_weight: float = Field(3.0, ge=1.0)
 
     @field_validator("step_weight")

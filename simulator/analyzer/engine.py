@@ -357,17 +357,18 @@ class Analyzer:
             rule = self.rules_by_id.get(hit.check)
             result.tone.append(ToneFinding(kind, hit.check, hit.start, hit.end, hit.evidence,
                                            rule.message if rule else "", rule.suggestion if rule else ""))
-            if kind in cfg.cancelling:
-                sentences.append(t.sentence(where[kind][0]))
-        for feature in set(cfg.cancels) | set(cfg.cancels_nearby):
+            sentences.append((t.sentence(where[kind][0]), frozenset(cfg.cancels.get(kind, ()))))
+        for feature in list(result.feature_hits):
             span = where.get(feature)
-            if span is None or feature not in result.feature_hits:
+            if span is None:
                 continue
             a, b = t.sentence(span[0])
-            # an echo question ("减免?") next to a taunt is no offer either
-            nearby = feature in cfg.cancels_nearby or (b - a <= cfg.echo_chars and t.s[b:b + 1] in "?？")
-            for sa, sb in sentences:
-                if (sa, sb) == (a, b) or (nearby and (sb + 1 == a or b + 1 == sa)):
+            # an echo question ("减免?") next to any tone finding is no offer either
+            echo = b - a <= cfg.echo_chars and t.s[b:b + 1] in "?？"
+            for (sa, sb), cancelled in sentences:
+                adjacent = sb + 1 == a or b + 1 == sa
+                if (feature in cancelled and ((sa, sb) == (a, b) or (adjacent and feature in cfg.cancels_nearby))) or (
+                        echo and adjacent):
                     del result.feature_hits[feature]
                     break
 

@@ -202,12 +202,10 @@ class ToneSettings(_Model):
     """Tone kinds: signals that are rudeness below a red line (sarcasm, blame, …)."""
 
     kinds: dict[str, ToneKind] = Field(default_factory=dict, description="signal id → tone kind")
-    cancelling: list[str] = Field(default_factory=list, description=(
-        "the kinds that take the meaning out of an offer or a question near them (sarcasm, dismissive, …)"))
-    cancels: list[str] = Field(default_factory=list, description=(
-        "features not credited when a tone finding is in the same sentence: '这态度还想分期?' offers nothing"))
+    cancels: dict[str, list[str]] = Field(default_factory=dict, description=(
+        "tone kind → features not credited in the sentence of such a finding: '这态度还想分期?' offers nothing"))
     cancels_nearby: list[str] = Field(default_factory=list, description=(
-        "features not credited when a tone finding is in the same or a neighbouring sentence: "
+        "of those features, the ones also not credited in a neighbouring sentence: "
         "'为什么不还?是不是觉得我们好欺负?' asks about nothing"))
     echo_chars: int = Field(6, ge=0, description=(
         "a sentence this short ending in '?' echoes the debtor ('减免?'): a tone finding next to it cancels its features"))

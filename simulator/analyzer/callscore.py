@@ -4,7 +4,8 @@ A pure function: no session, no persona. For each dimension (politeness, clarity
 
     call = (1 − w) × mean of the replies' scores + w × 100 × (steps of that dimension done / its steps)
 
-with ``w`` the pack's ``scoring.call.step_weight`` for the dimension. In the politeness mean a
+with ``w`` the pack's ``scoring.call.step_weight`` for the dimension (a step implied by others,
+``IMPLIED_STEPS``, counts as done). In the politeness mean a
 harsh reply (one with a tone finding or a red line) weighs ``scoring.call.harsh_weight`` times an
 ordinary one: one sneer in a call of polite lines is what the debtor remembers. A dimension with no
 step in the checklist is the mean alone. ``overall`` is the rounded mean of the three.
@@ -36,6 +37,13 @@ STEP_DIMENSIONS: dict[str, str] = {
 }
 
 
+#: a step that counts as done when these are: a commitment fixed and confirmed is a solution found,
+#: even when the debtor needed no instalment or deferral (an evasive debtor who can pay in full)
+IMPLIED_STEPS: dict[str, tuple[str, ...]] = {
+    "offered_solution": ("fixed_commitment", "confirmed_commitment"),
+}
+
+
 def _turn(reply: Any) -> tuple[Mapping[str, int], bool]:
     """A reply's scores and whether it was harsh, from an ``Analysis`` or its ``to_dict()``."""
     if isinstance(reply, Mapping):
@@ -57,6 +65,10 @@ def call_scores(replies: Sequence[Any], steps: Mapping[str, bool],
     cfg = get_pack(lang).pack.scoring.call
     dims_of = STEP_DIMENSIONS if step_dimensions is None else step_dimensions
     turns = [_turn(r) for r in replies]
+    steps = dict(steps)
+    for name, given in IMPLIED_STEPS.items():
+        if name in steps and all(steps.get(g) for g in given):
+            steps[name] = True
     out: dict[str, int] = {}
     for dim in DIMENSIONS:
         if not turns:

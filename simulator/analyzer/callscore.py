@@ -5,7 +5,7 @@ A pure function: no session, no persona. For each dimension (politeness, clarity
     call = (1 − w) × mean of the replies' scores + w × 100 × (steps of that dimension done / its steps)
 
 with ``w`` the pack's ``scoring.call.step_weight`` for the dimension (a step implied by others,
-``IMPLIED_STEPS``, counts as done). In the politeness mean a
+``IMPLIED_STEPS``, counts as done; a step given as None does not count). In the politeness mean a
 harsh reply (one with a tone finding or a red line) weighs ``scoring.call.harsh_weight`` times an
 ordinary one: one sneer in a call of polite lines is what the debtor remembers. A dimension with no
 step in the checklist is the mean alone. ``overall`` is the rounded mean of the three.
@@ -40,7 +40,7 @@ STEP_DIMENSIONS: dict[str, str] = {
 #: a step that counts as done when these are: a commitment fixed and confirmed is a solution found,
 #: even when the debtor needed no instalment or deferral (an evasive debtor who can pay in full)
 IMPLIED_STEPS: dict[str, tuple[str, ...]] = {
-    "offered_solution": ("fixed_commitment", "confirmed_commitment"),
+    "offered_solution": ("fixed_commitment",),
 }
 
 
@@ -60,7 +60,9 @@ def call_scores(replies: Sequence[Any], steps: Mapping[str, bool],
     """Politeness, clarity, solution and overall (0–100) of a call.
 
     ``replies``: the trainee's analysed replies in order (``Analysis`` objects or their
-    ``to_dict()``); ``steps``: the call's checklist, step name → done; ``step_dimensions``: the
+    ``to_dict()``); ``steps``: the call's checklist, step name → done (True/False), or None for a
+    step the trainee had no chance to take (the debtor hung up after agreeing: no polite close, no
+    read-back), which then does not count; ``step_dimensions``: the
     dimension each step feeds (default ``STEP_DIMENSIONS``); ``lang``: whose pack's weights."""
     cfg = get_pack(lang).pack.scoring.call
     dims_of = STEP_DIMENSIONS if step_dimensions is None else step_dimensions
@@ -76,7 +78,7 @@ def call_scores(replies: Sequence[Any], steps: Mapping[str, bool],
             continue
         weights = [cfg.harsh_weight if harsh and dim == "politeness" else 1.0 for _, harsh in turns]
         mean = sum(w * s.get(dim, 0) for w, (s, _) in zip(weights, turns)) / sum(weights)
-        done = [bool(v) for name, v in steps.items() if dims_of.get(name) == dim]
+        done = [bool(v) for name, v in steps.items() if v is not None and dims_of.get(name) == dim]
         w = cfg.step_weight.get(dim, 0.0) if done else 0.0
         ratio = sum(done) / len(done) if done else 0.0
         out[dim] = int(round((1 - w) * mean + w * 100 * ratio))

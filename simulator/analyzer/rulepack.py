@@ -503,6 +503,7 @@ def load_pack(folder: Path) -> RulePack:
                 rules.append(CompiledRule(rule, regexes, exc, cexc, sexc, [r for r in reqs if r is not None],
                                           pack.language))
     _check_scoring(pack, pack_doc, comp.findings)
+    _check_tone(pack, pack_doc, rules, comp.findings)
     if comp.findings:
         raise LoadError(comp.findings)
     return RulePack(pack, rules, language, files)
@@ -516,6 +517,23 @@ def _check_scoring(pack: PackFile, doc: Document, findings: list[Finding]) -> No
     for name in pack.scoring.red_line_caps:
         if name != "default" and name not in RED_LINES:
             findings.append(doc.at(("scoring", "red_line_caps", name), f"unknown red line {name!r}"))
+
+
+def _check_tone(pack: PackFile, doc: Document, rules: list[CompiledRule], findings: list[Finding]) -> None:
+    """Every tone kind is a signal some rule emits; what a kind cancels are features."""
+    signals = {cr.emits for cr in rules if cr.kind == "signal"}
+    for kind in pack.tone.kinds:
+        if kind not in signals:
+            findings.append(doc.at(("tone", "kinds", kind), f"tone kind {kind!r} is no signal of any rule"))
+    for kind, features in pack.tone.cancels.items():
+        if kind not in pack.tone.kinds:
+            findings.append(doc.at(("tone", "cancels", kind), f"{kind!r} is not one of the tone kinds"))
+        for name in features:
+            if name not in FEATURES:
+                findings.append(doc.at(("tone", "cancels", kind), f"unknown feature {name!r}"))
+    for name in pack.tone.cancels_nearby:
+        if name not in FEATURES:
+            findings.append(doc.at(("tone", "cancels_nearby"), f"unknown feature {name!r}"))
 
 
 @lru_cache(maxsize=8)

@@ -1,10 +1,13 @@
 """Measure the analyzer against a labeled corpus: precision, recall and F1 per id.
 
-A corpus is JSON lines: ``{"id", "text", "context", "red_lines": [ids], "features": [ids]}``.
+A corpus is JSON lines: ``{"id", "text", "context", "red_lines": [ids], "features": [ids]}``, and
+optionally ``"tone": "polite"|"neutral"|"rude"``: then the politeness score is measured as a ranking
+(AUC: how often a rude reply scores below a neutral, or a polite, one; ties count half).
 """
 
 from __future__ import annotations
 
+import bisect
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +51,12 @@ class Report:
     red_lines: dict[str, Tally] = field(default_factory=lambda: {i: Tally() for i in RED_LINES})
     features: dict[str, Tally] = field(default_factory=lambda: {i: Tally() for i in FEATURES})
     errors: list[dict[str, Any]] = field(default_factory=list)
+    politeness: dict[str, list[int]] = field(default_factory=lambda: {k: [] for k in TONES})
+
+    def auc(self, better: str, worse: str = "rude") -> float | None:
+        """P(a `better` reply scores higher politeness than a `worse` one), ties half; None if a
+        class is empty."""
+        return auc(self.politeness[better], self.politeness[worse])
 
     @staticmethod
     def micro(tallies: dict[str, Tally]) -> Tally:
@@ -69,6 +78,10 @@ class Report:
                                     "f1": round(rl.f1, 3)},
                 "features_micro": {"precision": round(ft.precision, 3), "recall": round(ft.recall, 3),
                                    "f1": round(ft.f1, 3)},
+                "politeness_auc": {"neutral_vs_rude": _round(self.auc("neutral")),
+                                   "polite_vs_rude": _round(self.auc("polite")),
+                                   "polite_vs_neutral": _round(self.auc("polite", "neutral")),
+                                   "counts": {k: len(v) for k, v in self.politeness.items()}},
                 "errors": self.errors}
 
     def render(self) -> str:
@@ -77,6 +90,12 @@ class Report:
             lines.append(f"\n{title:<24} {'prec':>6} {'recall':>6} {'F1':>6}   tp  fp  fn")
             for k, t in list(tallies.items()) + [("(micro)", self.micro(tallies))]:
                 lines.append(f"{k:<24} {t.precision:6.3f} {t.recall:6.3f} {t.f1:6.3f} {t.tp:4} {t.fp:3} {t.fn:3}")
+        if any(self.politeness.values()):
+            counts = ", ".join(f"{k} {len(v)}" for k, v in self.politeness.items())
+            lines.append(f"\npoliteness AUC ({counts})")
+            for better, worse in (("neutral", "rude"), ("polite", "rude"), ("polite", "neutral")):
+                value = self.auc(better, worse)
+                lines.append(f"{better + ' vs ' + worse:<24} {'-' if value is None else f'{value:6.3f}':>6}")
         return "\n".join(lines)
 
 
@@ -98,6 +117,25 @@ def group_errors(errors: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
                 for check in checks:
                     groups.setdefault(f"{label} {name} extra, by {check}", []).append(f"{where}  {words}".rstrip())
     return sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+
+TONES = ("polite", "neutral", "rude")
+
+
+def auc(higher: list[int], lower: list[int]) -> float | None:
+    """Mann–Whitney AUC: the share of (h, l) pairs with h > l, ties counting half."""
+    if not higher or not lower:
+        return None
+    ordered = sorted(lower)
+    total = 0.0
+    for h in higher:
+        below = bisect.bisect_left(ordered, h)
+        ties = bisect.bisect_right(ordered, h) - below
+        total += below + ties / 2
+    return total / (len(higher) * len(lower))
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
 
 
 def read_corpus(path: Path) -> list[dict[str, Any]]:
@@ -124,10 +162,17 @@ def evaluate(items: list[dict[str, Any]]) -> Report:
         result = analyze(item["text"], ctx)
         want_r, got_r = set(item.get("red_lines", [])), set(result.red_line_ids)
         want_f, got_f = set(item.get("features", [])), set(result.features)
+        if "features" not in item:  # a corpus that labels only red lines or tone
+            got_f = want_f
         for k, t in report.red_lines.items():
             t.add(k in want_r, k in got_r)
         for k, t in report.features.items():
             t.add(k in want_f, k in got_f)
+        tone = item.get("tone")
+        if tone is not None:
+            if tone not in TONES:
+                raise UserError(f"item {item.get('id')!r}: tone {tone!r} is not one of {', '.join(TONES)}")
+            report.politeness[tone].append(result.scores["politeness"])
         if want_r != got_r or want_f != got_f:
             report.errors.append({
                 "id": item.get("id"), "text": item["text"], "context": item.get("context") or {},

@@ -107,7 +107,7 @@ def test_exams_command_lists_and_checks(cli, tmp_path):
     f = items["foundation"]
     assert f["scenarios"] == ["angry_card_reminder", "evasive_card_next_week", "hardship_card_job_loss",
                               "lost_contact_mother"]
-    assert f["pass"]["overall"] == 68 and f["pass"]["red_line_fails"] is True
+    assert f["pass"]["overall"] == 72 and f["pass"]["red_line_fails"] is True
     text = cli("exams").stdout
     assert "foundation  合规催收基础认证" in text and "no red line" in text
     write(tmp_path, GOOD.replace("overall: 60", "overall: lots"), "broken.yaml")

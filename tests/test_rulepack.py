@@ -90,3 +90,13 @@ def test_a_pattern_valid_only_when_joined_to_its_neighbour_is_still_reported(pac
         load_pack(pack_copy)
     [finding] = exc.value.findings
     assert (finding.path, finding.line) == (str(path), 6) and "not valid RE2" in finding.message
+
+
+def test_a_tone_kind_must_be_a_signal_some_rule_emits(pack_copy):
+    pack_yaml = pack_copy / "pack.yaml"
+    text = pack_yaml.read_text(encoding="utf-8")
+    pack_yaml.write_text(text.replace("    contempt: {name: \"轻蔑\"}", "    scorn: {name: \"轻蔑\"}"), encoding="utf-8")
+    with pytest.raises(LoadError) as exc:
+        load_pack(pack_copy)
+    assert "tone kind 'scorn' is no signal of any rule" in str(exc.value)
+    assert "'contempt' is not one of the tone kinds" in str(exc.value)

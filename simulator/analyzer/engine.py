@@ -6,10 +6,20 @@ covered by an exception, or outside the rule's call context → score → coach.
 
 The same ``Analysis`` drives the trainee's feedback and the debtor persona's reactions.
 
+Tone: the signals the pack names as tone kinds (sarcasm, blame, command, dismissive, impatience,
+contempt, shouting) are also reported as ``tone`` findings with their span, a message and a lawful
+rewrite. An offer or a question in the same sentence as a tone finding is not credited
+("你这态度还想让我帮你申请分期?" offers nothing).
+
 Scores (all weights live in the pack's ``scoring`` section):
     dimension = clamp(base + Σ weight(feature present) + Σ weight(signal present), 0, 100)
     clarity  −= long_sentence_penalty for each sentence longer than long_sentence_chars (max 2)
+    politeness = min(politeness, tone_cap) if any tone finding
     politeness = min(politeness, cap) for every red line found (cap per red line, or 'default')
+
+Coaching: one most important point. Every red line (it fails the call), else the first tone
+finding, else the first ``step`` coaching line that applies (what matters at this moment of the
+call), else the first ``polish`` line, else praise.
 """
 
 from __future__ import annotations
@@ -53,6 +63,23 @@ class RedLine:
                 "check": self.check, "source": self.source}
 
 
+@dataclass(frozen=True)
+class ToneFinding:
+    """Rudeness below a red line: its kind (a signal id), where, and how to say it lawfully."""
+
+    kind: str
+    check: str
+    start: int | None
+    end: int | None
+    evidence: str
+    message: str
+    suggestion: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "start": self.start, "end": self.end, "evidence": self.evidence,
+                "message": self.message, "suggestion": self.suggestion, "check": self.check}
+
+
 @dataclass
 class Analysis:
     text: str
@@ -62,6 +89,7 @@ class Analysis:
     signals: list[str] = field(default_factory=list)
     signal_hits: dict[str, Hit] = field(default_factory=dict)
     red_lines: list[RedLine] = field(default_factory=list)
+    tone: list[ToneFinding] = field(default_factory=list)
     scores: dict[str, int] = field(default_factory=dict)
     feedback: list[str] = field(default_factory=list)
 
@@ -85,6 +113,7 @@ class Analysis:
             "scores": dict(self.scores),
             "features": list(self.features),
             "red_lines": [r.to_dict() for r in self.red_lines],
+            "tone": [f.to_dict() for f in self.tone],
             "feedback": list(self.feedback),
             "signals": list(self.signals),
         })
@@ -204,6 +233,7 @@ class Analyzer:
         self.quote_chars = "".join(sorted(self.quote_open))
         self.non_cues = frozenset(lang.negation_non_cues)
         self.reported_non_cues = frozenset(lang.reported_non_cues)
+        self.rules_by_id = {cr.rule.id: cr.rule for cr in pack.rules}
 
     # -- filters -------------------------------------------------------------------------
     def _negated_before(self, t: _Text, s: int, window: int) -> bool:
@@ -367,6 +397,7 @@ class Analyzer:
         t = _Text(norm, self.pack)
         found: set[str] = set()
         taken: dict[str, list[tuple[int, int]]] = {}
+        where: dict[str, tuple[int, int]] = {}  # feature or signal → its hit in the normal form
         for cr, regexes in self.pack.candidates(t.data):
             if cr.kind != "red_line" and cr.emits in found:
                 continue
@@ -391,6 +422,7 @@ class Analyzer:
             a, b, ev = t.original(*hits[0])
             hit = Hit(cr.rule.id, a, b, ev)
             found.add(cr.emits)
+            where[cr.emits] = hits[0]
             if cr.kind == "feature":
                 result.feature_hits[cr.emits] = hit
             else:
@@ -399,11 +431,41 @@ class Analyzer:
         if off is not None:
             result.red_lines.append(off)
         result.red_lines.sort(key=lambda r: (r.start is None, r.start or 0, r.rule))
+        self._tone(result, t, where)
         result.features = [f for f in FEATURES if f in result.feature_hits]
         result.signals = sorted(result.signal_hits)
         result.scores = self._scores(result, t)
         result.feedback = self._feedback(result)
         return result
+
+    def _tone(self, result: Analysis, t: _Text, where: dict[str, tuple[int, int]]) -> None:
+        """Tone findings from the tone signals; offers and questions made in their sentence
+        (or, for ``cancels_nearby``, the sentence next to it) are not credited."""
+        cfg = self.pack.pack.tone
+        kinds = [k for k in cfg.kinds if k in result.signal_hits]
+        if not kinds:
+            return
+        kinds.sort(key=lambda k: where[k][0])
+        sentences = []
+        for kind in kinds:
+            hit = result.signal_hits[kind]
+            rule = self.rules_by_id.get(hit.check)
+            result.tone.append(ToneFinding(kind, hit.check, hit.start, hit.end, hit.evidence,
+                                           rule.message if rule else "", rule.suggestion if rule else ""))
+            sentences.append((t.sentence(where[kind][0]), frozenset(cfg.cancels.get(kind, ()))))
+        for feature in list(result.feature_hits):
+            span = where.get(feature)
+            if span is None:
+                continue
+            a, b = t.sentence(span[0])
+            # an echo question ("减免?") next to any tone finding is no offer either
+            echo = b - a <= cfg.echo_chars and t.s[b:b + 1] in "?？"
+            for (sa, sb), cancelled in sentences:
+                adjacent = sb + 1 == a or b + 1 == sa
+                if (feature in cancelled and ((sa, sb) == (a, b) or (adjacent and feature in cfg.cancels_nearby))) or (
+                        echo and adjacent):
+                    del result.feature_hits[feature]
+                    break
 
     def _off_hours(self, ctx: CallContext) -> RedLine | None:
         cfg = self.pack.pack
@@ -433,12 +495,16 @@ class Analyzer:
         ends = t.sentence_ends + [len(t.s)]
         long = sum(1 for a, b in zip(starts, ends) if b - a > sc.long_sentence_chars)
         scores["clarity"] -= sc.long_sentence_penalty * min(long, 2)
+        if result.tone:
+            scores["politeness"] = min(scores["politeness"], sc.tone_cap)
         for r in result.red_lines:
             cap = sc.red_line_caps.get(r.rule, sc.red_line_caps.get("default", 100))
             scores["politeness"] = min(scores["politeness"], cap)
         return {k: max(0, min(100, v)) for k, v in scores.items()}
 
     def _feedback(self, result: Analysis) -> list[str]:
+        """The most important point: every red line, else the first tone finding, else the step
+        that matters now, else polish, else praise."""
         cfg = self.pack.pack
         lines: list[str] = []
         for r in result.red_lines:
@@ -446,30 +512,46 @@ class Analyzer:
             quote = cfg.red_line_quote.replace("{evidence}", r.evidence) if r.start is not None else ""
             lines.append(cfg.red_line_feedback.replace("{name}", name).replace("{quote}", quote)
                          .replace("{message}", r.message).replace("{suggestion}", r.suggestion))
-        for c in cfg.coaching:
-            w = c.when
-            if w.counterpart and w.counterpart != result.context.counterpart:
-                continue
-            evidence = ""
-            if w.signal:
-                hit = result.signal_hits.get(w.signal)
+        if lines:
+            return lines[:3]
+        if result.tone:
+            f = result.tone[0]
+            kind = cfg.tone.kinds[f.kind]
+            return [cfg.tone.feedback.replace("{name}", kind.name).replace("{evidence}", f.evidence)
+                    .replace("{message}", f.message).replace("{suggestion}", f.suggestion)]
+        for stage in ("step", "polish"):
+            for c in cfg.coaching:
+                if c.kind == stage:
+                    evidence = self._coaching_applies(c.when, result)
+                    if evidence is not None:
+                        return [c.text.format(evidence=evidence)]
+        names = cfg.list_separator.join(cfg.feature_names.get(f, f) for f in result.features[:4])
+        third = result.context.counterpart == "third_party" and not result.context.third_party_informed
+        praise = cfg.praise_third_party if third and cfg.praise_third_party else cfg.praise
+        return [praise.format(features=names or "-")]
+
+    @staticmethod
+    def _coaching_applies(w: Any, result: Analysis) -> str | None:
+        """The evidence to quote if the coaching condition holds (possibly ""), else None."""
+        ctx = result.context
+        for key in ("counterpart", "third_party_informed", "identity_verified"):
+            want = getattr(w, key)
+            if want is not None and getattr(ctx, key) != want:
+                return None
+        if w.any and not any(result.has(n) for n in w.any):
+            return None
+        if any(result.has(n) for n in w.none):
+            return None
+        if w.missing and w.missing in result.feature_hits:
+            return None
+        evidence = ""
+        for name, hits in ((w.signal, result.signal_hits), (w.feature, result.feature_hits)):
+            if name:
+                hit = hits.get(name)
                 if hit is None:
-                    continue
+                    return None
                 evidence = hit.evidence
-            if w.feature:
-                hit = result.feature_hits.get(w.feature)
-                if hit is None:
-                    continue
-                evidence = hit.evidence
-            if w.missing and w.missing in result.feature_hits:
-                continue
-            lines.append(c.text.format(evidence=evidence))
-            if len(lines) >= 3:
-                break
-        if not lines:
-            names = cfg.list_separator.join(cfg.feature_names.get(f, f) for f in result.features[:4])
-            lines.append(cfg.praise.format(features=names or "-"))
-        return lines[:3]
+        return evidence
 
 
 def _spans(t: _Text, regexes: list[Regex]) -> Iterable[tuple[int, int]]:

@@ -190,6 +190,26 @@ class DimensionScoring(_Model):
     signals: dict[str, int] = Field(default_factory=dict)
 
 
+class CallScoring(_Model):
+    """A call's score per dimension: (1 − step_weight) × the replies' weighted mean + step_weight ×
+    the share of the dimension's checklist steps done. A reply with a tone finding or a red line
+    weighs ``harsh_weight`` times an ordinary one in the politeness mean."""
+
+    step_weight: dict[str, float] = Field(
+        default_factory=lambda: {"politeness": 0.2, "clarity": 0.5, "solution": 0.5})
+    harsh_weight: float = Field(3.0, ge=1.0)
+
+    @field_validator("step_weight")
+    @classmethod
+    def _weights(cls, value: dict[str, float]) -> dict[str, float]:
+        for dim, w in value.items():
+            if dim not in DIMENSIONS:
+                raise ValueError(f"unknown dimension {dim!r}; known: {', '.join(DIMENSIONS)}")
+            if not 0.0 <= w <= 1.0:
+                raise ValueError(f"step_weight for {dim} must be within 0..1, got {w}")
+        return value
+
+
 class Scoring(_Model):
     politeness: DimensionScoring
     clarity: DimensionScoring
@@ -197,18 +217,48 @@ class Scoring(_Model):
     long_sentence_chars: int = Field(ge=10)
     long_sentence_penalty: int = Field(ge=0, le=100)
     red_line_caps: dict[str, int] = Field(description="politeness cap per red line; 'default' for the rest")
+    tone_cap: int = Field(100, ge=0, le=100, description="politeness cap for a reply with any tone finding")
+    call: CallScoring = Field(default_factory=CallScoring,
+                                description="how a call's scores follow from its replies and steps")
+
+
+class ToneKind(_Model):
+    name: str = Field(description="what the trainee reads, e.g. 讽刺挖苦")
+
+
+class ToneSettings(_Model):
+    """Tone kinds: signals that are rudeness below a red line (sarcasm, blame, …)."""
+
+    kinds: dict[str, ToneKind] = Field(default_factory=dict, description="signal id → tone kind")
+    cancels: dict[str, list[str]] = Field(default_factory=dict, description=(
+        "tone kind → features not credited in the sentence of such a finding: '这态度还想分期?' offers nothing"))
+    cancels_nearby: list[str] = Field(default_factory=list, description=(
+        "of those features, the ones also not credited in a neighbouring sentence: "
+        "'为什么不还?是不是觉得我们好欺负?' asks about nothing"))
+    echo_chars: int = Field(6, ge=0, description=(
+        "a sentence this short ending in '?' echoes the debtor ('减免?'): a tone finding next to it cancels its features"))
+    feedback: str = Field("{name}「{evidence}」:{message} → {suggestion}",
+                          description="the coaching line for a tone finding")
 
 
 class CoachWhen(_Model):
+    """When a coaching line applies (all given conditions must hold)."""
+
     signal: str | None = None
     missing: str | None = None
     feature: str | None = None
     counterpart: Literal["debtor", "third_party"] | None = None
+    third_party_informed: bool | None = None
+    identity_verified: bool | None = None
+    any: list[str] = Field(default_factory=list, description="at least one of these features or signals is present")
+    none: list[str] = Field(default_factory=list, description="none of these features or signals is present")
 
 
 class Coaching(_Model):
     when: CoachWhen
     text: str
+    kind: Literal["step", "polish"] = Field(
+        "step", description="step: what matters at this moment of the call; polish: register and wording")
 
 
 class ContextRule(_Model):
@@ -246,8 +296,10 @@ class PackFile(_Model):
     language: Language
     off_hours: ContextRule
     scoring: Scoring
+    tone: ToneSettings = Field(default_factory=ToneSettings)
     coaching: list[Coaching] = Field(default_factory=list)
     praise: str = Field(description="coaching line when a reply needs no correction; {features} is replaced")
+    praise_third_party: str | None = Field(None, description="the praise line when a third party is on the line")
     red_line_feedback: str = Field("{name}{quote}:{message} → {suggestion}", description=(
         "the coaching line for a red line; {name}, {quote} (the words, or nothing for a context-only red "
         "line), {message}, {suggestion}"))
@@ -566,6 +618,7 @@ def load_pack(folder: Path) -> RulePack:
                 cr.sentence_requires = sreq
                 rules.append(cr)
     _check_scoring(pack, pack_doc, comp.findings)
+    _check_tone(pack, pack_doc, rules, comp.findings)
     if comp.findings:
         raise LoadError(comp.findings)
     return RulePack(pack, rules, language, files)
@@ -579,6 +632,23 @@ def _check_scoring(pack: PackFile, doc: Document, findings: list[Finding]) -> No
     for name in pack.scoring.red_line_caps:
         if name != "default" and name not in RED_LINES:
             findings.append(doc.at(("scoring", "red_line_caps", name), f"unknown red line {name!r}"))
+
+
+def _check_tone(pack: PackFile, doc: Document, rules: list[CompiledRule], findings: list[Finding]) -> None:
+    """Every tone kind is a signal some rule emits; what a kind cancels are features."""
+    signals = {cr.emits for cr in rules if cr.kind == "signal"}
+    for kind in pack.tone.kinds:
+        if kind not in signals:
+            findings.append(doc.at(("tone", "kinds", kind), f"tone kind {kind!r} is no signal of any rule"))
+    for kind, features in pack.tone.cancels.items():
+        if kind not in pack.tone.kinds:
+            findings.append(doc.at(("tone", "cancels", kind), f"{kind!r} is not one of the tone kinds"))
+        for name in features:
+            if name not in FEATURES:
+                findings.append(doc.at(("tone", "cancels", kind), f"unknown feature {name!r}"))
+    for name in pack.tone.cancels_nearby:
+        if name not in FEATURES:
+            findings.append(doc.at(("tone", "cancels_nearby"), f"unknown feature {name!r}"))
 
 
 @lru_cache(maxsize=8)

@@ -519,10 +519,11 @@ class Analyzer:
             kind = cfg.tone.kinds[f.kind]
             return [cfg.tone.feedback.replace("{name}", kind.name).replace("{evidence}", f.evidence)
                     .replace("{message}", f.message).replace("{suggestion}", f.suggestion)]
+        present = set(result.feature_hits) | set(result.signal_hits)
         for stage in ("step", "polish"):
             for c in cfg.coaching:
                 if c.kind == stage:
-                    evidence = self._coaching_applies(c.when, result)
+                    evidence = self._coaching_applies(c.when, result, present)
                     if evidence is not None:
                         return [c.text.format(evidence=evidence)]
         names = cfg.list_separator.join(cfg.feature_names.get(f, f) for f in result.features[:4])
@@ -531,16 +532,17 @@ class Analyzer:
         return [praise.format(features=names or "-")]
 
     @staticmethod
-    def _coaching_applies(w: Any, result: Analysis) -> str | None:
-        """The evidence to quote if the coaching condition holds (possibly ""), else None."""
+    def _coaching_applies(w: Any, result: Analysis, present: set[str]) -> str | None:
+        """The evidence to quote if the coaching condition holds (possibly ""), else None.
+        ``present``: the reply's features and signals (no red line reaches this far)."""
         ctx = result.context
         for key in ("counterpart", "third_party_informed", "identity_verified"):
             want = getattr(w, key)
             if want is not None and getattr(ctx, key) != want:
                 return None
-        if w.any and not any(result.has(n) for n in w.any):
+        if w.any and present.isdisjoint(w.any):
             return None
-        if any(result.has(n) for n in w.none):
+        if not present.isdisjoint(w.none):
             return None
         if w.missing and w.missing in result.feature_hits:
             return None

@@ -23,6 +23,7 @@ from .context import CallContext
 from .normalize import Normalized, normalize
 from .rulepack import DIMENSIONS, FEATURES, CompiledRule, RulePack, get_pack
 from .rx import Encoded, Regex
+from .values import Value, reader
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class Analysis:
     red_lines: list[RedLine] = field(default_factory=list)
     scores: dict[str, int] = field(default_factory=dict)
     feedback: list[str] = field(default_factory=list)
+    values: list[Value] = field(default_factory=list)
 
     @property
     def red_line_ids(self) -> list[str]:
@@ -86,6 +88,7 @@ class Analysis:
             "red_lines": [r.to_dict() for r in self.red_lines],
             "feedback": list(self.feedback),
             "signals": list(self.signals),
+            "values": [v.to_dict() for v in self.values],
         })
         return out
 
@@ -144,6 +147,7 @@ class Analyzer:
         self.reported_window = lang.reported_window
         self.quote_open = {p[0]: p[1] for p in lang.quote_pairs}
         self.non_cues = frozenset(lang.negation_non_cues)
+        self.values = reader(cfg.lang)
         self.reported_non_cues = frozenset(lang.reported_non_cues)
 
     # -- filters -------------------------------------------------------------------------
@@ -306,6 +310,7 @@ class Analyzer:
         result.red_lines.sort(key=lambda r: (r.start is None, r.start or 0, r.rule))
         result.features = [f for f in FEATURES if f in result.feature_hits]
         result.signals = sorted(result.signal_hits)
+        result.values = self.values.read(norm, [(r.start, r.end) for r in result.red_lines if r.start is not None])
         result.scores = self._scores(result, t)
         result.feedback = self._feedback(result)
         return result

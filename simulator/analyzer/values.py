@@ -1,0 +1,424 @@
+"""Typed values: the sums, dates and particulars a reply states, read as data, not as text.
+
+The debtor persona negotiates with numbers (is 2,000 a month within what they can pay? is
+本周五 sooner than they can?) and says them back in its own words (``{plan_amount}`` →
+``2000元``, ``{deadline}`` → ``本周五``), so a value is parsed into fields, never kept as the
+matched text. The patterns and the words that render a value back are rule-pack data
+(``simulator/rules/<lang>/values.yaml``); this module only knows the shapes.
+
+A value's *role* says what it is for, from the words of its clause: ``payment`` (还/付/每月),
+``debt`` (欠款/一共), ``callback`` (回电), ``past`` (已经/到期日: a due date, not a deadline),
+``threat`` (its clause crossed a red line). A date *resolves* to days from the day of the call.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as _dt
+import re
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import re2
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..yamlsrc import load, validate
+from .normalize import Normalized
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+              "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+
+
+def number(text: str) -> float | None:
+    """``2,000`` → 2000; ``三千五`` → 3500; ``十五`` → 15; ``两万`` → 20000; None if not a number."""
+    text = text.replace(",", "").replace(",", "").strip()
+    if not text:
+        return None
+    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+        return float(text)
+    total, section, digit, last_unit, zero = 0, 0, 0, 1, False
+    for ch in text:
+        if ch in _CN_DIGITS:
+            digit = _CN_DIGITS[ch]
+            zero = zero or ch in "零〇"
+        elif ch in _CN_UNITS:
+            unit = _CN_UNITS[ch]
+            if unit == 10000:
+                total += (section + digit) * unit
+                section, digit = 0, 0
+            else:
+                section += (digit or 1) * unit
+                digit = 0
+            last_unit, zero = unit, False
+        else:
+            return None
+    if digit and not zero and last_unit >= 100:  # 三千五 = 3500, 两万五 = 25000, 一百五 = 150
+        digit *= last_unit // 10
+    return float(total + section + digit) or None
+
+
+# -- the data file -----------------------------------------------------------------------------
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AmountPattern(_Model):
+    pattern: str
+    not_followed_by: str = Field("", description="characters that may not come right after the match")
+    not_followed_by_words: str = Field("", description="a pattern that may not match right after it")
+
+
+class DatePattern(_Model):
+    type: str
+    pattern: str
+
+
+class Render(_Model):
+    model_config = ConfigDict(extra="allow")
+    weekday_names: list[str]
+    weekday: dict[int, str]
+    day_of_month: dict[int, str]
+    month_day: str
+    month_end: dict[int, str]
+    relative: dict[int, str]
+    time: str
+    minute_half: str
+    period_am: str
+    period_pm: str
+    in_days: str
+    amount_spoken_units: list[list[Any]] = Field(default_factory=list)
+    amount_spoken: str
+    month_names: list[str] = Field(default_factory=list)
+
+
+class ValuesFile(_Model):
+    numerals: str
+    amounts: list[AmountPattern]
+    units: dict[str, int] = Field(default_factory=dict)
+    per_month_before: str
+    per_month_after: str
+    dates: list[DatePattern]
+    weekdays: dict[str, int]
+    weeks: dict[str, int]
+    relative_days: dict[str, int]
+    months: dict[str, int] = Field(default_factory=dict)
+    periods_pm: list[str] = Field(default_factory=list)
+    roles: dict[str, str]
+    staff_id: str
+    caller_name: str
+    org: str
+    surname: str
+    render: Render
+
+
+# -- values ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Value:
+    """One value a reply states. ``start``/``end`` are offsets into the reply as written."""
+
+    kind: str                       # amount | date | staff_id | caller_name | org
+    start: int
+    end: int
+    text: str
+    amount: int | None = None       # amounts: whole yuan (dollars)
+    per: str | None = None          # amounts: "month" for a monthly instalment
+    role: str | None = None         # payment | debt | callback | past | threat | None
+    type: str | None = None         # dates: weekday | day_of_month | relative | month_day | month_end | time
+    week: int | None = None         # dates: 0 this week / month, 1 next
+    weekday: int | None = None      # dates: 1 Monday … 7 Sunday
+    day: int | None = None
+    month: int | None = None
+    offset: int | None = None       # relative dates: days from today
+    hour: int | None = None
+    minute: int | None = None
+    ident: str | None = None        # staff_id / caller_name / org: the particular, normalised
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+    def days_from(self, call_date: _dt.date) -> int | None:
+        """How many days after the call this date falls (0 = the day of the call)."""
+        if self.kind != "date":
+            return None
+        return days_from(self, call_date)
+
+
+def _last_day(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
+
+
+def _add_month(d: _dt.date) -> tuple[int, int]:
+    return (d.year + 1, 1) if d.month == 12 else (d.year, d.month + 1)
+
+
+def days_from(v: Value, call: _dt.date) -> int | None:
+    t = v.type
+    if t == "relative":
+        return v.offset
+    if t == "time":
+        return 0
+    if t == "weekday" and v.weekday:
+        diff = v.weekday - call.isoweekday()
+        if v.week == 1:
+            return diff + 7
+        return diff if diff >= 0 else diff + 7
+    if t == "day_of_month" and v.day:
+        y, m = (call.year, call.month)
+        if v.week == 1 or (v.week is None and v.day < call.day):
+            y, m = _add_month(call)
+        day = min(v.day, _last_day(y, m))
+        return (_dt.date(y, m, day) - call).days
+    if t == "month_end":
+        y, m = (call.year, call.month) if v.week != 1 else _add_month(call)
+        return (_dt.date(y, m, _last_day(y, m)) - call).days
+    if t == "month_day" and v.month and v.day and 1 <= v.month <= 12:
+        y = call.year
+        day = min(v.day, _last_day(y, v.month))
+        d = _dt.date(y, v.month, day)
+        if d < call:
+            d = _dt.date(y + 1, v.month, min(v.day, _last_day(y + 1, v.month)))
+        return (d - call).days
+    return None
+
+
+class ValueReader:
+    """Reads values with one language's patterns (built once per rule pack)."""
+
+    def __init__(self, path: Path):
+        doc = load(path)
+        self.spec = spec = validate(doc, ValuesFile)
+        self.path = str(path)
+
+        def rx(p: str) -> Any:
+            p = p.replace("{num}", f"(?:{spec.numerals})").replace("{surname}", f"(?:{spec.surname})")
+            return re2.compile(p)
+
+        self.amounts = [(rx(a.pattern), a.not_followed_by, rx(a.not_followed_by_words) if a.not_followed_by_words
+                         else None) for a in spec.amounts]
+        self.dates = [(d.type, rx(d.pattern)) for d in spec.dates]
+        self.per_before = rx(spec.per_month_before)
+        self.per_after = rx(spec.per_month_after)
+        self.roles = {k: rx(v) for k, v in spec.roles.items()}
+        self.staff_id = rx(spec.staff_id)
+        self.caller_name = rx(spec.caller_name)
+        self.org = rx(spec.org)
+        self.units = sorted(spec.units.items(), key=lambda kv: -len(kv[0]))
+        self.clause = re2.compile(r"[,。!?;…\n，、！？；]|\.(?:\D|$)")
+
+    # -- reading --------------------------------------------------------------------------
+    def read(self, norm: Normalized, threat_spans: list[tuple[int, int]] = ()) -> list[Value]:
+        """Every value in the reply, in text order. ``threat_spans`` (offsets into the original)
+        are red-line findings: a date in the same clause is a threat's date, not a deadline."""
+        s = norm.text
+        clauses = [m.start() for m in self.clause.finditer(s)]
+        out: list[Value] = []
+        taken: list[tuple[int, int]] = []
+
+        def free(a: int, b: int) -> bool:
+            return not any(a < y and b > x for x, y in taken)
+
+        def clause_of(a: int) -> tuple[int, int]:
+            lo, hi = 0, len(s)
+            for c in clauses:
+                if c < a:
+                    lo = c + 1
+                else:
+                    hi = c
+                    break
+            return lo, hi
+
+        def role(a: int, b: int, kinds: tuple[str, ...]) -> str | None:
+            lo, hi = clause_of(a)
+            oa, ob = norm.span(lo, hi) if hi > lo else (a, b)
+            if any(x < ob and y > oa for x, y in threat_spans):
+                return "threat"
+            clause = s[lo:hi]
+            for k in kinds:
+                r = self.roles.get(k)
+                if r is not None and r.search(clause):
+                    return k
+            return None
+
+        def original(a: int, b: int) -> tuple[int, int, str]:
+            oa, ob = norm.span(a, b)
+            return oa, ob, norm.original[oa:ob]
+
+        # amounts
+        for regex, not_after, not_words in self.amounts:
+            for m in regex.finditer(s):
+                a, b = m.start(), m.end()
+                if a == b or not free(a, b):
+                    continue
+                if not_after and b < len(s) and s[b] in not_after:
+                    continue
+                if not_words is not None and not_words.search(s[b:b + 12]):
+                    continue
+                n = number(m.group("num"))
+                if n is None:
+                    continue
+                unit = (m.groupdict().get("unit") or "")
+                for u, mult in self.units:
+                    if unit.startswith(u):
+                        n *= mult
+                        break
+                if n < 1:
+                    continue
+                ns = m.start(regex.groupindex["num"])
+                per = "month" if (self.per_before.search(s[max(0, ns - 8):ns]) or self.per_after.search(s[b:b + 8])) \
+                    else None
+                taken.append((a, b))
+                oa, ob, text = original(a, b)
+                out.append(Value("amount", oa, ob, text, amount=int(round(n)), per=per,
+                                 role=role(a, b, ("past", "debt", "payment"))))
+        # dates
+        dates: list[tuple[int, int, Value]] = []
+        for kind, regex in self.dates:
+            for m in regex.finditer(s):
+                a, b = m.start(), m.end()
+                if a == b or not free(a, b):
+                    continue
+                v = self._date(kind, m.groupdict())
+                if v is None:
+                    continue
+                taken.append((a, b))
+                oa, ob, text = original(a, b)
+                dates.append((a, b, Value("date", oa, ob, text, role=role(a, b, ("past", "callback", "payment")),
+                                          **v)))
+        dates.sort(key=lambda x: x[0])
+        merged: list[tuple[int, int, Value]] = []
+        for a, b, v in dates:  # 明天下午5点: the time belongs to the day before it
+            if merged and v.type == "time" and merged[-1][2].type != "time" and a - merged[-1][1] <= 2:
+                pa, _, pv = merged[-1]
+                oa, ob, text = original(pa, b)
+                merged[-1] = (pa, b, Value(**{**asdict(pv), "end": ob, "text": text, "hour": v.hour,
+                                              "minute": v.minute}))
+                continue
+            merged.append((a, b, v))
+        out.extend(v for _, _, v in merged)
+        # particulars
+        for kind, regex, group in (("staff_id", self.staff_id, "id"), ("caller_name", self.caller_name, "name"),
+                                   ("org", self.org, "org")):
+            m = regex.search(s)
+            if m is not None and m.group(group):
+                gi = regex.groupindex[group]
+                a, b = m.start(gi), m.end(gi)
+                oa, ob, text = original(a, b)
+                out.append(Value(kind, oa, ob, text, ident=m.group(group).strip().upper() if kind == "staff_id"
+                                 else text.strip()))
+        out.sort(key=lambda v: (v.start, v.kind))
+        return out
+
+    def _date(self, kind: str, g: dict[str, str | None]) -> dict[str, Any] | None:
+        sp = self.spec
+        out: dict[str, Any] = {"type": kind}
+        if g.get("week"):
+            out["week"] = sp.weeks.get(g["week"], 0)
+        if kind == "weekday":
+            wd = sp.weekdays.get(g.get("weekday") or "")
+            if not wd:
+                return None
+            out["weekday"] = wd
+        if kind in ("day_of_month", "month_day"):
+            d = number(g.get("day") or "")
+            if d is None or not 1 <= d <= 31:
+                return None
+            out["day"] = int(d)
+        if kind == "month_day":
+            raw = (g.get("month") or "").rstrip(".")
+            mo = sp.months.get(raw[:3]) if raw[:3] in sp.months else number(raw)
+            if mo is None or not 1 <= mo <= 12:
+                return None
+            out["month"] = int(mo)
+        if kind == "relative":
+            off = sp.relative_days.get(g.get("rel") or "")
+            if off is None:
+                return None
+            out["offset"] = off
+        if kind == "time":
+            h = number(g.get("hour") or "")
+            if h is None or not 0 <= h <= 24:
+                return None
+            hour = int(h)
+            period = (g.get("period") or "").strip()
+            if period in sp.periods_pm and hour < 12:
+                hour += 12
+            out["hour"] = hour
+            minute = g.get("minute")
+            out["minute"] = 30 if minute in ("半",) else int(minute) if minute and minute.isdigit() else 0
+        return out
+
+
+# -- rendering ---------------------------------------------------------------------------------
+
+def _ordinal(n: int) -> str:
+    if 10 <= n % 100 <= 20:
+        return "th"
+    return {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+
+
+def render_date(v: Value | dict[str, Any], lang: str = "zh") -> str:
+    """A typed date the way the debtor says it: 本周五, 15号, 明天下午5点; Friday, the 15th."""
+    d = v.to_dict() if isinstance(v, Value) else dict(v)
+    r = reader(lang).spec.render
+    t = d.get("type")
+    week = int(d.get("week") or 0)
+    if t == "weekday":
+        text = r.weekday[min(week, 1)].format(weekday=r.weekday_names[d["weekday"]])
+    elif t == "day_of_month":
+        text = r.day_of_month[min(week, 1)].format(day=d["day"], ord=_ordinal(d["day"]))
+    elif t == "month_day":
+        names = r.month_names or [""] * 13
+        text = r.month_day.format(month=d["month"], day=d["day"], month_name=names[d["month"]] if names else "",
+                                  ord=_ordinal(d["day"]))
+    elif t == "month_end":
+        text = r.month_end[min(week, 1)]
+    elif t == "relative":
+        off = int(d.get("offset") or 0)
+        text = r.relative.get(off) or r.in_days.format(n=off)
+    elif t == "time":
+        text = ""
+    else:
+        text = ""
+    if d.get("hour") is not None:
+        hour = int(d["hour"])
+        minute = int(d.get("minute") or 0)
+        period = r.period_pm if hour >= 12 else r.period_am
+        h12 = hour - 12 if hour > 12 else hour
+        mins = "" if minute == 0 else (r.minute_half if minute == 30 else (f":{minute:02d}" if lang == "en"
+                                                                              else f"{minute}分"))
+        text += r.time.format(period=period, hour=h12, minute=mins)
+    return text
+
+
+def render_amount_spoken(n: int, lang: str = "zh") -> str:
+    """An amount the way people say it: 2000 → 两千块, 15000 → 一万五千块 (en: $2,000)."""
+    r = reader(lang).spec.render
+    if not r.amount_spoken_units or n >= 100000 or n % 100:
+        return r.amount_spoken.format(n=n)
+    digits = "零一二三四五六七八九"
+    parts = []
+    rest = n
+    for unit, name in r.amount_spoken_units:
+        q, rest = divmod(rest, int(unit))
+        if q:
+            word = digits[q] if q < 10 else str(q)
+            if q == 2 and unit >= 1000:
+                word = "两"
+            parts.append(word + str(name))
+    text = "".join(parts) or str(n)
+    return r.amount_spoken.format(n=text).replace("{n}", text)
+
+
+@lru_cache(maxsize=8)
+def reader(lang: str = "zh") -> ValueReader:
+    from .rulepack import _rules_dir
+
+    return ValueReader(_rules_dir(lang) / "values.yaml")
+
+
+__all__ = ["Value", "ValueReader", "days_from", "number", "reader", "render_amount_spoken", "render_date"]

@@ -365,7 +365,7 @@ class Session:
         self._last_for: dict[str, str] = {}      # an act or state -> the last line said for it
         self._answered: set[str] = set()         # acts the debtor has answered
         self._replies: list[str] = []            # the trainee's replies, normalised (repeats)
-        self._countered = False                  # the debtor's last line was a counter-offer
+        self._debtor_offer: Plan | None = None   # what the debtor's last line offered (a counter, its capacity)
         self._env = _Env(self)
         self.model = DebtorModel(self)
         self.machine = Machine(
@@ -589,7 +589,8 @@ class Session:
         analysis = self._analyze(text, CallContext.model_validate(ctx))
         self._now_analysis = analysis
         ids = set(analysis.features) | set(analysis.signals) | set(analysis.red_line_ids)
-        values = list(getattr(analysis, "values", []) or [])
+        # an analyzer without typed values (a test's fake): read them from the text here
+        values = list(analysis.values) if hasattr(analysis, "values") else _values(text)
         ids |= self._read_plan(ids, values)
         ids |= self._remember(ids, values)
         if ids & set(SOLUTIONS):
@@ -602,8 +603,9 @@ class Session:
             ids.add("calm")
         if self._asks_for_debtor(text):
             ids.add("asks_for_debtor")
-        if self._countered and ids & {"agreement", "filler"} and not ids & {"gives_amount", "gives_deadline"}:
-            self._accept_counter(ids)
+        if self._debtor_offer is not None and ids & {"agreement", "filler", "confirms_commitment", "closing"} \
+                and not [v for v in values if v.kind == "amount"]:
+            self._accept_debtor_offer(ids)
         norm = _PUNCT.sub("", text.lower())
         if norm and any(norm == r or (len(norm) >= 6 and len(_bigrams(norm) & _bigrams(r)) / len(_bigrams(norm) | _bigrams(r)) >= 0.75)
                         for r in self._replies):
@@ -683,20 +685,23 @@ class Session:
             self.deadline_text = render_date(p.date, self.lang)
             self.facts.add("deadline")
 
-    def _accept_counter(self, ids: set[str]) -> None:
-        """「好的」 to the debtor's counter-offer: the counter is now the plan."""
-        cap, p = self.capacity, self.plan
-        if p.monthly is not None and p.monthly > cap.monthly:
-            p.monthly = cap.monthly
-        if p.once is not None and p.once > cap.lump_sum:
-            p.once = cap.lump_sum
-        if p.days is None or p.days < cap.earliest_days:
-            d = self._date_in(cap.earliest_days)
-            p.date, p.days = d, cap.earliest_days
+    def _accept_debtor_offer(self, ids: set[str]) -> None:
+        """「好的」 to what the debtor just offered (a counter-offer, or its capacity): it is the plan."""
+        offer, p = self._debtor_offer, self.plan
+        assert offer is not None
+        if offer.once is not None:
+            p.once = offer.once
+        if offer.monthly is not None:
+            p.monthly = offer.monthly
+            if offer.once is None and p.once is not None and p.once > self.capacity.lump_sum:
+                p.once = None
+        if offer.date is not None and (p.days is None or p.days < (offer.days or 0)):
+            p.date, p.days = offer.date, offer.days
         p.turn = self.turn
         self._sync_plan()
         if p.complete:
             ids.add("proposes_plan")
+            self.facts.add("solution")
 
     def _date_in(self, days: int) -> Value:
         """A date ``days`` after the call, typed the way people say it (今天/明天, 本周五, 15号)."""
@@ -798,9 +803,27 @@ class Session:
                 content = self._join(content, self._pick_lines(f"state:{state}", self._state_lines(state)))
             elif content is None and reaction is None:
                 content = self._pick_lines(f"state:{state}", self._state_lines(state))
-        self._countered = bool(answered and "proposes_plan" in answered and self.offer_status()["offer"]
-                               and not self.offer_status()["offer_fits"])
-        return self._join(reaction, content), answered
+        line = self._join(reaction, content)
+        self._debtor_offer = self._offer_in(line)
+        return line, answered
+
+    def _offer_in(self, line: str | None) -> Plan | None:
+        """The figures of the debtor's capacity a line states (「最多2000元,15号」): an offer the
+        trainee can take with a 「好的」."""
+        if not line:
+            return None
+        cap, lang = self.capacity, self.lang
+        offer = Plan()
+        if money(cap.lump_sum, lang) in line:
+            offer.once = cap.lump_sum
+        if money(cap.monthly, lang) in line and cap.monthly != cap.lump_sum:
+            offer.monthly = cap.monthly
+        elif money(cap.monthly, lang) in line and offer.once is None:
+            offer.monthly = cap.monthly
+        days = max(cap.earliest_days, self.plan.days or 0)
+        if render_date(self._date_in(days), lang) in line:
+            offer.date, offer.days = self._date_in(days), days
+        return offer if offer.amount is not None else None
 
     def _content_order(self) -> tuple[str, ...]:
         order = tuple(self.persona.spec.answer_order) or CONTENT_ACTS

@@ -458,7 +458,7 @@ class Session:
         if self.ended:
             return None
         text = self.persona.states[self.state].spec.hint
-        return self._format(text, defaults=True) if text else None
+        return self._format(text) if text else None
 
     @classmethod
     def replay(cls, scenario: Scenario, seed: int, replies: Iterable[str], finish: bool = False,
@@ -873,16 +873,16 @@ class Session:
         """A line no one has heard in this call yet (specific lines first); when the pool is spent,
         the 「我刚才说了……」 fallback; never a line with a placeholder left unfilled."""
         for pool in (specific, plain):
-            rendered = [r for r in (self._format(t) for t in pool) if r is not None]
+            rendered = [r for r in (self._render(t) for t in pool) if r is not None]
             fresh = [r for r in dict.fromkeys(rendered) if r not in self._said]
             if fresh:
                 return self._say(key, self.rng.choice(fresh))
-        rendered = [r for r in dict.fromkeys(self._format(t) for t in specific + plain) if r is not None]
+        rendered = [r for r in dict.fromkeys(self._render(t) for t in specific + plain) if r is not None]
         said = self._last_for.get(key) or (rendered[0] if rendered else None)
         if said is not None:
             again = [a.text for a in self.persona.answers.get(AGAIN, []) if a.holds(self._env)] or list(
                 _value("session.again", self.lang))
-            fresh = [r for r in dict.fromkeys(self._format(t, said=said) for t in again)
+            fresh = [r for r in dict.fromkeys(self._render(t, said=said) for t in again)
                      if r is not None and r not in self._said]
             if fresh:
                 return self._say(key, self.rng.choice(fresh))
@@ -963,7 +963,13 @@ class Session:
         return outcome
 
     # -- placeholders --------------------------------------------------------------------------
-    def _format(self, text: str, said: str | None = None, defaults: bool = False) -> str | None:
+    def _format(self, text: str) -> str:
+        """A hint (or any text) filled in, a missing plan said generically (这笔钱, 那天)."""
+        out = self._render(text, defaults=True)
+        assert out is not None
+        return out
+
+    def _render(self, text: str, said: str | None = None, defaults: bool = False) -> str | None:
         """Fill a line's placeholders from the case and the call, every number and date from a
         typed value. None if a placeholder has no value (unless ``defaults``: hints say 那天)."""
         case = self.scenario.case

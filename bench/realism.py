@@ -342,7 +342,8 @@ def _prepare_for_offer(call: _Call, probes: dict[str, list[str]], i: int) -> Non
     if facts:
         call.say(facts)
     call.say(probes["empathy"][i % len(probes["empathy"])])
-    call.say(probes["reason"][(i + 1) % len(probes["reason"])])
+    if _is_debtor(sc) or sc.case.answerer.informed:
+        call.say(_CONVINCE["asks_situation"])  # the setup, not the probe: a reason question the pack knows
     for act in sc.case.capacity.convinced_by:
         if act in _CONVINCE and act != "asks_situation":
             call.say(_CONVINCE[act])
@@ -406,8 +407,12 @@ def run_probe(scenario: Scenario, probes: dict[str, list[str]], kind: str, i: in
         if kind in ("capacity", "rudeness", "repeat_question") and _facts(sc):
             call.say(_facts(sc) or "")
         if kind == "repeat_question":
-            call.say("没还款的原因,方便跟我说说吗?")
-            call.say("您每个月能还多少?最快什么时候能还上一部分?")
+            if debtor or sc.case.answerer.informed:
+                call.say("没还款的原因,方便跟我说说吗?")
+                call.say("您每个月能还多少?最快什么时候能还上一部分?")
+            else:
+                call.say("麻烦您转告{name},请{ta}方便的时候给我们回个电话。".replace(
+                    "{ta}", "他" if sc.case.honorific == "先生" else "她"))
     if call.session.ended:
         return result(False, f"the call ended before the probe ({call.session.outcome})")
     before = dict(call.last().variables)
@@ -422,6 +427,16 @@ def run_probe(scenario: Scenario, probes: dict[str, list[str]], kind: str, i: in
     if kind != "filler" and line in earlier:
         return result(False, "the same line as before")
 
+    if not debtor and not sc.case.answerer.informed and kind in ("reason", "capacity", "offer_within",
+                                                                  "offer_over", "repeat_question"):
+        # asking someone who does not know of the loan about it discloses the debt: the persona should
+        # take offence (a red line caught, the call over) or deflect the question
+        disclosed = any(r.rule == "third_party_disclosure" for r in turn.red_lines)
+        deflected = bool(answered & {"asks_situation", "asks_capacity", "proposes_plan", "offers_solution",
+                                     "asks_to_pay", "repeats_self"}) and not _agreed(turn, sc)
+        ok = (disclosed and turn.ended and turn.outcome == "complaint") or (deflected and not disclosed)
+        return result(ok, f"uninformed third party: disclosed {disclosed}, outcome {turn.outcome}, "
+                          f"answered {sorted(answered)}")
     if kind == "identity":
         ok = bool(answered & {"identity_check", "asks_for_debtor"}) or turn.ended and bool(line)
         return result(ok, f"answered {sorted(answered)}")
@@ -436,7 +451,7 @@ def run_probe(scenario: Scenario, probes: dict[str, list[str]], kind: str, i: in
         figures = _money_in(line, monthly, lang) or _money_in(line, lump, lang)
         states = _states_with_figures(sc, "asks_capacity")
         dodge_state = states is not None and turn.state not in states
-        ok = figures or (dodge_state and "asks_capacity" in answered)
+        ok = figures or (dodge_state and bool(answered & {"asks_capacity", "offers_solution"}))
         return result(ok, f"state {turn.state}, figure {'said' if figures else 'not said'}, "
                           f"answered {sorted(answered)}")
     if kind == "offer_within":

@@ -453,6 +453,12 @@ class StateSpec(_Model):
         json_schema_extra={"examples": ["{surname}{honorific},我理解您的心情,您先别着急。我们可以帮您申请分期,"
                                         "先定一个您做得到的金额和日期。"]})
 
+    hint_why: str | None = Field(None, min_length=1, description=(
+        "这个状态挡在路上时,提示键先说该做什么(几个字),再给本状态的 hint · when the debtor's state is what "
+        "stands in the way (upset, suspicious, disputing, refusing): what to do, in a few words; the hint "
+        "key then shows it with this state's hint before the checklist's next step"),
+        json_schema_extra={"examples": ["对方怀疑是诈骗:给出工号和官方核实渠道"]})
+
     @field_validator("lines", mode="before")
     @classmethod
     def _colon(cls, value: Any) -> Any:

@@ -373,7 +373,7 @@ def _check_lines(value: Any, where: str) -> Any:
     return value
 
 
-OutcomeName = Literal["promise_to_pay", "message_left", "no_agreement", "hung_up", "complaint"]
+OutcomeName = Literal[OUTCOMES]  # type: ignore[valid-type]
 LineText = Annotated[str, WithJsonSchema(line_text_json_schema())]
 _OUTCOMES_HELP = ("promise_to_pay 承诺还款(需要金额和日期)· message_left 第三方答应转告 · "
                   "no_agreement 没谈成 · hung_up 对方挂断 · complaint 对方要投诉")

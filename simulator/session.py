@@ -50,7 +50,7 @@ from .persona import AGAIN, HEAR, CAnswer, CLine, CTransition, DebtorModel, Pers
 from .scenario import Scenario
 from .steps import CHECKLISTS, STEP_ORDER, STEP_WEIGHT
 from .vocab import (
-    CONTENT_ACTS, ENDED_BY, FEATURE_IDS, FINISH_REASONS, RED_LINE_IDS, REACTIVE_ACTS, SUCCESS_OUTCOMES, TONE_IDS,
+    CONTENT_ACTS, DIMENSIONS, ENDED_BY, FEATURE_IDS, FINISH_REASONS, RED_LINE_IDS, REACTIVE_ACTS, SUCCESS_OUTCOMES, TONE_IDS,
     VARIABLES,
 )
 
@@ -504,7 +504,7 @@ class Session:
         steps = self.steps()
         checklist = CHECKLISTS[self.persona.spec.checklist]
         out: dict[str, Any] = {}
-        for dim in ("politeness", "clarity", "solution"):
+        for dim in DIMENSIONS:
             if not replies:
                 out[dim] = 0
                 continue

@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..i18n import DEFAULT, address, money, pronoun, t
-
+from ..vocab import DIMENSIONS as DIMENSION_IDS
 from ..vocab import ENDED_BY, OUTCOMES, SUCCESS_OUTCOMES
 
 OUTCOME_GOOD = set(SUCCESS_OUTCOMES)
-DIMENSION_IDS = ("politeness", "clarity", "solution")
 MOOD_IDS = ("anger", "trust", "willingness", "patience")
 PERSONA_KINDS = ("angry", "evasive", "hardship", "lost_contact")
 PRODUCT_IDS = ("credit_card", "consumer_loan", "business_loan", "online_loan", "car_loan")

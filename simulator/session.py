@@ -364,7 +364,7 @@ class Session:
         self._said: dict[str, int] = {}          # every debtor line said -> the turn it was said
         self._last_for: dict[str, str] = {}      # an act or state -> the last line said for it
         self._answered: set[str] = set()         # acts the debtor has answered
-        self._replies: list[str] = []            # the trainee's replies, normalised (repeats)
+        self._replies: list[tuple[str, set[str]]] = []  # the trainee's replies, normalised, and their bigrams
         self._debtor_offer: Plan | None = None   # what the debtor's last line offered (a counter, its capacity)
         self._env = _Env(self)
         self.model = DebtorModel(self)
@@ -607,12 +607,13 @@ class Session:
                 and not [v for v in values if v.kind == "amount"]:
             self._accept_debtor_offer(ids)
         norm = _PUNCT.sub("", text.lower())
-        if norm and any(norm == r or (len(norm) >= 6 and len(_bigrams(norm) & _bigrams(r)) / len(_bigrams(norm) | _bigrams(r)) >= 0.75)
-                        for r in self._replies):
+        grams = _bigrams(norm)
+        if norm and any(norm == r or (len(norm) >= 6 and len(grams & g) / len(grams | g) >= 0.75)
+                        for r, g in self._replies):
             ids.add("repeats_self")
         if any(ACT_ALIASES.get(a, a) in self._answered for a in ids & set(QUESTION_ACTS + ("asks_for_debtor",))):
             ids.add("repeats_self")
-        self._replies.append(norm)
+        self._replies.append((norm, grams))
         if not ids & _ON_TOPIC and not values and "filler" not in ids and not ids - {
                 "honorific", "courtesy", "greeting", "calm", "agreement"} and "?" not in text and "?" not in text:
             ids.add("off_topic")
@@ -972,34 +973,37 @@ class Session:
     def _render(self, text: str, said: str | None = None, defaults: bool = False) -> str | None:
         """Fill a line's placeholders from the case and the call, every number and date from a
         typed value. None if a placeholder has no value (unless ``defaults``: hints say 那天)."""
+        if "{" not in text:
+            return text
         case = self.scenario.case
         lang = self.lang
         cap = self.capacity
         m = self.memory
-        counter_days = max(cap.earliest_days, self.plan.days or 0)
-        values: dict[str, str | None] = {
-            "name": case.debtor_name, "surname": case.surname, "honorific": honorific(case.honorific, lang),
-            "creditor": case.creditor, "product": case.product_name or _t(f"product_long.{case.product}", lang),
-            "amount": money(case.amount, lang), "overdue_days": str(case.overdue_days),
-            "reason": case.reason or _t("session.reason_default", lang),
-            "capacity": money(cap.monthly, lang) if (case.monthly_capacity or case.capacity.monthly) else
-            _t("session.capacity_default", lang),
-            "capacity_monthly": money(cap.monthly, lang), "capacity_lump": money(cap.lump_sum, lang),
-            "earliest": render_date(self._date_in(cap.earliest_days), lang),
-            "plan_amount": self.plan_amount_text, "deadline": _strip_before(self.deadline_text),
-            "plan_amount_spoken": render_amount_spoken(self.plan_amount, lang) if self.plan_amount else None,
-            "counter_amount": money(cap.monthly if self.plan.monthly is not None and self.plan.once is None
-                                    else cap.lump_sum, lang),
-            "counter_deadline": render_date(self._date_in(counter_days), lang),
-            "relation": case.answerer.relation, "collector_org": case.creditor,
-            "ta": pronoun(case.honorific, lang),
-            "caller_name": m.caller_name, "staff_id": m.staff_id, "org_said": m.org,
-            "answerer_name": case.answerer.name, "whereabouts": case.answerer.whereabouts or None,
-            "said": said,
+        plan = self.plan
+        values: dict[str, Callable[[], str | None]] = {
+            "name": lambda: case.debtor_name, "surname": lambda: case.surname,
+            "honorific": lambda: honorific(case.honorific, lang), "creditor": lambda: case.creditor,
+            "product": lambda: case.product_name or _t(f"product_long.{case.product}", lang),
+            "amount": lambda: money(case.amount, lang), "overdue_days": lambda: str(case.overdue_days),
+            "reason": lambda: case.reason or _t("session.reason_default", lang),
+            "capacity": lambda: money(cap.monthly, lang) if (case.monthly_capacity or case.capacity.monthly)
+            else _t("session.capacity_default", lang),
+            "capacity_monthly": lambda: money(cap.monthly, lang), "capacity_lump": lambda: money(cap.lump_sum, lang),
+            "earliest": lambda: render_date(self._date_in(cap.earliest_days), lang),
+            "plan_amount": lambda: self.plan_amount_text or (_t("session.plan_amount_default", lang) if defaults
+                                                             else None),
+            "deadline": lambda: _strip_before(self.deadline_text) or (_t("session.deadline_default", lang)
+                                                                      if defaults else None),
+            "plan_amount_spoken": lambda: render_amount_spoken(self.plan_amount, lang) if self.plan_amount else None,
+            "counter_amount": lambda: money(cap.monthly if plan.monthly is not None and plan.once is None
+                                            else cap.lump_sum, lang),
+            "counter_deadline": lambda: render_date(self._date_in(max(cap.earliest_days, plan.days or 0)), lang),
+            "relation": lambda: case.answerer.relation, "collector_org": lambda: case.creditor,
+            "ta": lambda: pronoun(case.honorific, lang),
+            "caller_name": lambda: m.caller_name, "staff_id": lambda: m.staff_id, "org_said": lambda: m.org,
+            "answerer_name": lambda: case.answerer.name, "whereabouts": lambda: case.answerer.whereabouts or None,
+            "said": lambda: said,
         }
-        if defaults:
-            values["plan_amount"] = values["plan_amount"] or _t("session.plan_amount_default", lang)
-            values["deadline"] = values["deadline"] or _t("session.deadline_default", lang)
         missing = False
 
         def fill(mt: re.Match[str]) -> str:
@@ -1007,7 +1011,7 @@ class Session:
             key = mt.group(1)
             if key not in values:
                 return mt.group(0)
-            v = values[key]
+            v = values[key]()
             if v is None:
                 missing = True
                 return ""

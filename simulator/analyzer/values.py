@@ -139,13 +139,17 @@ class Value:
     ident: str | None = None        # staff_id / caller_name / org: the particular, normalised
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        return {k: v for k in _FIELDS if (v := getattr(self, k)) is not None}
 
     def days_from(self, call_date: _dt.date) -> int | None:
         """How many days after the call this date falls (0 = the day of the call)."""
         if self.kind != "date":
             return None
         return days_from(self, call_date)
+
+
+_FIELDS = ("kind", "start", "end", "text", "amount", "per", "role", "type", "week", "weekday", "day", "month",
+           "offset", "hour", "minute", "ident")
 
 
 def _last_day(year: int, month: int) -> int:
@@ -363,7 +367,7 @@ def _ordinal(n: int) -> str:
 
 def render_date(v: Value | dict[str, Any], lang: str = "zh") -> str:
     """A typed date the way the debtor says it: 本周五, 15号, 明天下午5点; Friday, the 15th."""
-    d = v.to_dict() if isinstance(v, Value) else dict(v)
+    d = v.__dict__ if isinstance(v, Value) else v
     r = reader(lang).spec.render
     t = d.get("type")
     week = int(d.get("week") or 0)

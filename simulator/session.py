@@ -611,7 +611,8 @@ class Session:
         if norm and any(norm == r or (len(norm) >= 6 and len(grams & g) / len(grams | g) >= 0.75)
                         for r, g in self._replies):
             ids.add("repeats_self")
-        if any(ACT_ALIASES.get(a, a) in self._answered for a in ids & set(QUESTION_ACTS + ("asks_for_debtor",))):
+        asked = {ACT_ALIASES.get(a, a) for a in ids & set(QUESTION_ACTS + ("asks_for_debtor",))}
+        if asked and asked <= self._answered:  # every question in it was answered already
             ids.add("repeats_self")
         self._replies.append((norm, grams))
         if not ids & _ON_TOPIC and not values and "filler" not in ids and not ids - {
@@ -652,14 +653,11 @@ class Session:
             out.discard("gives_deadline")
         p = self.plan
         changed = False
-        for v in pay:
-            if v.per == "month":
-                if p.monthly != v.amount:
-                    p.monthly, changed = v.amount, True
-            elif p.once != v.amount:
-                p.once, changed = v.amount, True
-        if len(pay) == 1 and pay[0].per == "month" and p.once is not None and p.once == p.monthly:
-            p.once = None
+        if pay:  # a reply with sums makes a new proposal: its sums replace the ones on the table
+            once = next((v.amount for v in pay if v.per != "month"), None)
+            monthly = next((v.amount for v in pay if v.per == "month"), None)
+            if (once, monthly) != (p.once, p.monthly):
+                p.once, p.monthly, changed = once, monthly, True
         pay_dates = [v for v in dates if v.role == "payment"] or [v for v in dates if pay or p.amount is not None
                                                                    or negotiating or ids & set(SOLUTIONS)]
         if pay_dates:

@@ -60,8 +60,6 @@ PRESSURE = ("shouting", "demands_full") + TONE_IDS
 QUESTION_ACTS = ("identity_check", "asks_situation", "asks_capacity", "asks_contact")
 #: an act with no answer of its own is answered as another one
 ACT_ALIASES = {"asks_for_debtor": "identity_check"}
-#: ids that show a reply is about the call (a reply with none of them and no value is off topic)
-_ON_TOPIC = frozenset(set(FEATURE_IDS) - {"honorific", "courtesy", "greeting"}) | frozenset(RED_LINE_IDS)
 
 
 # -- reading sums and dates (kept for callers of the old API; the analyzer does the reading) ----
@@ -611,18 +609,28 @@ class Session:
         if norm and any(norm == r or (len(norm) >= 6 and len(grams & g) / len(grams | g) >= 0.75)
                         for r, g in self._replies):
             ids.add("repeats_self")
-        asked = {ACT_ALIASES.get(a, a) for a in ids & set(QUESTION_ACTS + ("asks_for_debtor",))}
+        asked = {ACT_ALIASES.get(a, a) for a in ids & set(QUESTION_ACTS)}
+        if not self._verified:  # 「您是他室友吧?」 after 「我不是他」 asks something new
+            asked.discard("identity_check")
         if asked and asked <= self._answered:  # every question in it was answered already
             ids.add("repeats_self")
         self._replies.append((norm, grams))
-        if not ids & _ON_TOPIC and not values and "filler" not in ids and not ids - {
-                "honorific", "courtesy", "greeting", "calm", "agreement"} and "?" not in text and "?" not in text:
+        if self._off_topic(text, analysis, values):
             ids.add("off_topic")
         self._now_ids = ids
         self._holds = {}
         self.counts.update(ids)
         self._update_facts(ids)
         return analysis
+
+    def _off_topic(self, text: str, analysis: Any, values: list[Value]) -> bool:
+        """Nothing the call needs: the analyzer found nothing in it, it asks nothing, and it speaks
+        of no one on the line (the pack's off_topic catches chit-chat by its words)."""
+        if analysis.features or analysis.signals or analysis.red_lines or values:
+            return False
+        if re.search(r"[??吗呢]|[你您他她]|\b(?:you|he|she|him|her)\b", text, re.IGNORECASE):
+            return False
+        return len(_PUNCT.sub("", text)) >= 4 and not self._asks_for_debtor(text)
 
     def _asks_for_debtor(self, text: str) -> bool:
         case = self.scenario.case
@@ -658,8 +666,11 @@ class Session:
             monthly = next((v.amount for v in pay if v.per == "month"), None)
             if (once, monthly) != (p.once, p.monthly):
                 p.once, p.monthly, changed = once, monthly, True
-        pay_dates = [v for v in dates if v.role == "payment"] or [v for v in dates if pay or p.amount is not None
-                                                                   or negotiating or ids & set(SOLUTIONS)]
+        # a date with no payment word of its own counts when the reply proposes (a sum, a solution,
+        # asks when) or in the middle of negotiating — not 「今天就不打扰了」 at the goodbye
+        proposing = bool(pay or ids & set(SOLUTIONS) or ids & {"asks_capacity", "confirms_commitment"}
+                         or (negotiating and "closing" not in ids))
+        pay_dates = [v for v in dates if v.role == "payment"] or [v for v in dates if v.role is None and proposing]
         if pay_dates:
             d = pay_dates[0]
             days = d.days_from(self.call_date)

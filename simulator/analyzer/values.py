@@ -39,6 +39,8 @@ def number(text: str) -> float | None:
         return None
     if re.fullmatch(r"\d+(?:\.\d+)?", text):
         return float(text)
+    if not any(ch in "零〇一二两三四五六七八九十" for ch in text):  # 千万 (by all means), 百万 alone: no number
+        return None
     total, section, digit, last_unit, zero = 0, 0, 0, 1, False
     for ch in text:
         if ch in _CN_DIGITS:
@@ -212,7 +214,7 @@ class ValueReader:
         self.caller_name = rx(spec.caller_name)
         self.org = rx(spec.org)
         self.units = sorted(spec.units.items(), key=lambda kv: -len(kv[0]))
-        self.clause = re2.compile(r"[,。!?;…\n，、！？；]|\.(?:\D|$)")
+        self.clause = re2.compile(r"[,。!?;:…\n，、！？；：]|\.(?:\D|$)")
 
     # -- reading --------------------------------------------------------------------------
     def read(self, norm: Normalized, threat_spans: list[tuple[int, int]] = ()) -> list[Value]:
@@ -242,6 +244,8 @@ class ValueReader:
             if any(x < ob and y > oa for x, y in threat_spans):
                 return "threat"
             clause = s[lo:hi]
+            if (hi - lo) - (b - a) <= 4 and hi < len(s):  # 「本月30号之前,先还2万」: a fronted date reads on
+                clause += s[hi:clause_of(hi + 1)[1]]
             for k in kinds:
                 r = self.roles.get(k)
                 if r is not None and r.search(clause):

@@ -238,6 +238,21 @@ def scrambled_lines(scenario: Scenario, turns: Sequence[TurnResult]) -> list[tup
 # --------------------------------------------------------------------------------------------------
 # probe calls
 
+#: what the rule pack must have heard in a probe for the persona to be able to answer it
+HEARD: dict[str, frozenset[str]] = {
+    "identity": frozenset({"identity_check", "asks_for_debtor"}),
+    "reason": frozenset({"asks_situation"}),
+    "capacity": frozenset({"asks_capacity"}),
+    "offer_within": frozenset({"proposes_plan"}),
+    "offer_over": frozenset({"proposes_plan"}),
+    "filler": frozenset({"filler", "off_topic"}),
+    "rudeness": frozenset({"sarcasm", "blame", "command", "dismissive", "impatience", "contempt", "demands_full",
+                           "off_topic", "abuse"}),
+    "repeat_question": frozenset({"repeats_self", "asks_capacity", "asks_situation", "identity_check",
+                                  "asks_for_debtor", "asks_callback"}),
+}
+
+
 @dataclass
 class ProbeResult:
     scenario: str
@@ -246,6 +261,16 @@ class ProbeResult:
     ok: bool
     why: str
     turns: list[TurnResult]
+
+    @property
+    def heard(self) -> bool:
+        """Did the rule pack tag the probe with an act of its kind? (If not, no persona can answer it:
+        the miss is the analyzer's, not the persona's.)"""
+        last = self.turns[-1] if self.turns else None
+        if last is None or last.turn == 0:
+            return False
+        red = {r.rule for r in last.red_lines}
+        return bool((set(last.acts) | red) & HEARD[self.kind])
 
 
 def load_probes(path: Path = PROBES_FILE) -> dict[str, list[str]]:
@@ -513,6 +538,8 @@ def run_probes(catalog: Catalog, probes: dict[str, list[str]], ids: Iterable[str
 class Figures:
     probes_ok: int
     probes_total: int
+    heard_ok: int
+    heard_total: int
     by_scenario: dict[str, tuple[int, int]]
     by_kind: dict[str, tuple[int, int]]
     debtor_lines: int
@@ -529,12 +556,17 @@ class Figures:
         return self.probes_ok / self.probes_total if self.probes_total else 1.0
 
     @property
+    def heard_rate(self) -> float:
+        return self.heard_ok / self.heard_total if self.heard_total else 1.0
+
+    @property
     def repeat_rate(self) -> float:
         return self.repeated / self.debtor_lines if self.debtor_lines else 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "probes": {"ok": self.probes_ok, "total": self.probes_total, "rate": round(self.probe_rate, 4),
+                       "heard": {"ok": self.heard_ok, "total": self.heard_total, "rate": round(self.heard_rate, 4)},
                        "by_scenario": {k: {"ok": a, "total": b} for k, (a, b) in self.by_scenario.items()},
                        "by_kind": {k: {"ok": a, "total": b} for k, (a, b) in self.by_kind.items()}},
             "calls": {"debtor_lines": self.debtor_lines, "repeated": self.repeated,
@@ -556,8 +588,9 @@ def figures(probes: Sequence[ProbeResult], calls: Sequence[CallResult]) -> Figur
     excellent = [c for c in calls if c.style == "excellent" or c.expect.get("success")]
     violations = [c for c in calls if c.red_line_turns]
     reached = [c for c in violations if c.violation_reached]
+    heard = [p for p in probes if p.heard]
     return Figures(
-        sum(p.ok for p in probes), len(probes),
+        sum(p.ok for p in probes), len(probes), sum(p.ok for p in heard), len(heard),
         {k: (v[0], v[1]) for k, v in by_sc.items()}, {k: (v[0], v[1]) for k, v in by_kind.items()},
         sum(len(c.lines) for c in calls), sum(len(c.repeats) for c in calls),
         sum(c.success for c in excellent), len(excellent),
@@ -601,6 +634,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"  {sid:40s} {_pct(ok, total)}")
     print("  by kind: " + ", ".join(f"{k} {100.0 * a / b:.0f}%" for k, (a, b) in fig.by_kind.items()))
     print(f"  total                                    {_pct(fig.probes_ok, fig.probes_total)}")
+    print(f"  the probes the rule pack heard           {_pct(fig.heard_ok, fig.heard_total)}"
+          f"  [{fig.probes_total - fig.heard_total} probes carried no act of their kind]")
     print(f"free-form calls: {len(calls)}")
     print(f"  repeat rate (debtor lines said twice)    {_pct(fig.repeated, fig.debtor_lines)}")
     print(f"  excellent calls that succeed to the end  {_pct(fig.excellent_ok, fig.excellent_total)}")
@@ -610,7 +645,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.show:
         for p in results:
             if not p.ok:
-                print(f"\nPROBE {p.scenario} {p.kind}[{p.index}]: {p.why}")
+                print(f"\nPROBE {p.scenario} {p.kind}[{p.index}]{'' if p.heard else ' (not heard)'}: {p.why}")
                 for t in p.turns[-2:]:
                     print(f"   [{t.turn}] {t.trainee}\n       → {t.debtor}  ({t.state}; {','.join(t.answered)})")
         for c in calls:

@@ -610,7 +610,7 @@ class Session:
                         for r, g in self._replies):
             ids.add("repeats_self")
         asked = {ACT_ALIASES.get(a, a) for a in ids & set(QUESTION_ACTS)}
-        if not self._verified:  # 「您是他室友吧?」 after 「我不是他」 asks something new
+        if not self._verified and "asks_for_debtor" not in ids:  # 「您是他室友吧?」 after 「我不是他」 is new
             asked.discard("identity_check")
         if asked and asked <= self._answered:  # every question in it was answered already
             ids.add("repeats_self")

@@ -472,7 +472,7 @@ def run_probe(scenario: Scenario, probes: dict[str, list[str]], kind: str, i: in
         return result("asks_situation" in answered, f"answered {sorted(answered)}")
     if kind == "capacity":
         if not debtor:
-            return result("asks_capacity" in answered, f"answered {sorted(answered)}")
+            return result(bool(answered & {"asks_capacity", "offers_solution"}), f"answered {sorted(answered)}")
         figures = _money_in(line, monthly, lang) or _money_in(line, lump, lang)
         states = _states_with_figures(sc, "asks_capacity")
         dodge_state = states is not None and turn.state not in states
@@ -500,11 +500,17 @@ def run_probe(scenario: Scenario, probes: dict[str, list[str]], kind: str, i: in
         ok = worse and not _calmer(before, after) and line not in earlier
         return result(ok, f"variables {before} -> {after}")
     if kind == "rudeness":
-        angrier = after.get("anger", 0) > before.get("anger", 0) or (turn.ended and turn.outcome != "promise_to_pay")
-        ok = angrier and after.get("trust", 0) <= before.get("trust", 0)
+        per_turn = sc.persona().spec.per_turn.get("patience", 0)
+        worse = (after.get("anger", 0) > before.get("anger", 0) or after.get("trust", 0) < before.get("trust", 0)
+                 or after.get("patience", 0) - before.get("patience", 0) < per_turn
+                 or (turn.ended and turn.outcome != "promise_to_pay"))
+        ok = worse and not _calmer(before, after)
         return result(ok, f"variables {before} -> {after}")
     if kind == "repeat_question":
         ok = "repeats_self" in answered or bool(AGAIN_MARKERS.search(line))
+        asked_before = {a for t in call.session.turns[:-1] for a in t.acts}
+        if not ok and not debtor and answered and not (answered & asked_before):
+            ok = True  # "again" about something this third party was never asked: answering it is right
         return result(ok, f"answered {sorted(answered)}")
     raise ValueError(kind)
 

@@ -958,7 +958,7 @@ def lint(persona: Persona) -> list[Finding]:
         dest = spec.states.get(t.dest)
         if dest is not None and dest.terminal and dest.outcome == "promise_to_pay":
             needed = {"done:amount", "done:deadline"}
-            have = {c for c, _ in t.when}
+            have = _guards(t)
             # the guard may sit in the source state's way in (agreed states): accept either
             if not needed <= have and not all(_entered_with(persona, s, needed) for s in t.sources):
                 col.add(loc + ("when",), f"transitions.{t.index}: reaches promise_to_pay without "
@@ -1002,9 +1002,18 @@ def lint(persona: Persona) -> list[Finding]:
     return col.findings
 
 
+def _guards(t: CTransition) -> set[str]:
+    """A transition's conditions; an offer on the table (``offer``, ``offer_fits``) has an amount
+    and a date, so it stands for done:amount and done:deadline."""
+    have = {c for c, _ in t.when}
+    if have & {"offer", "offer_fits"}:
+        have |= {"done:amount", "done:deadline"}
+    return have
+
+
 def _entered_with(persona: Persona, state: str, needed: set[str]) -> bool:
     incoming = [t for t in persona.transitions if t.dest == state and state not in t.sources]
-    return bool(incoming) and all(needed <= {c for c, _ in t.when} for t in incoming)
+    return bool(incoming) and all(needed <= _guards(t) for t in incoming)
 
 
 def _all_incoming_have_lines(persona: Persona, state: str) -> bool:

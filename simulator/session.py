@@ -664,6 +664,8 @@ class Session:
         if pay:  # a reply with sums makes a new proposal: its sums replace the ones on the table
             once = next((v.amount for v in pay if v.per != "month"), None)
             monthly = next((v.amount for v in pay if v.per == "month"), None)
+            if monthly is None and once is not None and once == p.monthly and p.once is None:
+                once, monthly = None, p.monthly      # 「确认一下:周一前还1200元」 restates 每月1200
             if (once, monthly) != (p.once, p.monthly):
                 p.once, p.monthly, changed = once, monthly, True
         # a date with no payment word of its own counts when the reply proposes (a sum, a solution,
@@ -839,18 +841,19 @@ class Session:
         order = tuple(self.persona.spec.answer_order) or CONTENT_ACTS
         return tuple(a for a in order if a not in REACTIVE_ACTS)
 
-    def _answers_for(self, act: str) -> list[CAnswer]:
+    def _answers_for(self, act: str) -> list[list[CAnswer]]:
+        """The answer pools for an act, the answerer's relation's first (then the persona's own)."""
         rel = self.persona.relations.get(self.relation)
-        own = (rel.answers.get(act, []) if rel else []) + self.persona.answers.get(act, [])
-        if not own and act in ACT_ALIASES:
+        pools = [p for p in ((rel.answers.get(act, []) if rel else []), self.persona.answers.get(act, [])) if p]
+        if not pools and act in ACT_ALIASES:
             return self._answers_for(ACT_ALIASES[act])
-        return own
+        return pools
 
     def _answer_acts(self, order: Sequence[str], answered: list[str]) -> str | None:
         for act in order:
             if act not in self._now_ids:
                 continue
-            pool = [a for a in self._answers_for(act) if a.holds(self._env)]
+            pool = next((held for p in self._answers_for(act) if (held := [a for a in p if a.holds(self._env)])), [])
             if not pool:
                 continue
             specific = [a for a in pool if a.states or a.when or a.unless]

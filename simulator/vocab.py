@@ -85,7 +85,7 @@ REACTIVE_ACTS: tuple[str, ...] = (
     "sets_boundary", "apology", "empathy",
 )
 CONTENT_ACTS: tuple[str, ...] = (
-    "proposes_plan", "confirms_commitment", "offers_solution", "asks_capacity", "asks_situation",
+    "confirms_commitment", "proposes_plan", "offers_solution", "asks_capacity", "asks_situation",
     "acknowledges_dispute", "official_verification", "asks_to_put_on", "asks_to_pay", "asks_to_urge",
     "asks_contact", "asks_callback", "asks_pass_on", "identity_check", "asks_for_debtor",
     "lawful_consequence", "vague_deadline", "states_amount", "self_identification", "reassurance",

@@ -80,9 +80,9 @@ ACT_IDS: tuple[str, ...] = (
 
 #: the order answers are looked for: reactive acts first (at most one answered), then content acts
 REACTIVE_ACTS: tuple[str, ...] = (
-    "contempt", "blame", "sarcasm", "command", "impatience", "dismissive", "demands_full",
-    "contradicts_staff_id", "contradicts_amount", "repeats_self", "filler", "off_topic",
-    "sets_boundary", "apology", "empathy",
+    "contempt", "blame", "sarcasm", "command", "demands_full",
+    "contradicts_staff_id", "contradicts_amount", "repeats_self", "impatience", "dismissive",
+    "filler", "off_topic", "sets_boundary", "apology", "empathy",
 )
 CONTENT_ACTS: tuple[str, ...] = (
     "confirms_commitment", "proposes_plan", "offers_solution", "asks_capacity", "asks_situation",

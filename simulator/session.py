@@ -528,7 +528,8 @@ class Session:
         """The plan the call ended on, typed: amount (and whether it is a month's), date, confirmed."""
         p = self.plan
         out: dict[str, Any] = {"amount": self.plan_amount, "amount_text": self.plan_amount_text,
-                               "deadline": self.deadline_text, "confirmed": "confirmed" in self.facts}
+                               "deadline": self.deadline_text, "confirmed": "confirmed" in self.facts,
+                               "agreed": self._agreed()}
         if p.monthly is not None:
             out["monthly"] = p.monthly
         if p.date is not None:
@@ -536,6 +537,11 @@ class Session:
                                      if k not in ("start", "end", "text", "kind")}
             out["deadline_in_days"] = p.days
         return out
+
+    def _agreed(self) -> bool:
+        """The debtor agreed to the plan: the call went through a state that ends in a promise."""
+        states = self.persona.states
+        return any((states[n].spec.outcome or states[n].spec.end_outcome) == "promise_to_pay" for n in self.path)
 
     def to_dict(self) -> dict[str, Any]:
         """The contract's ``run --json`` object."""

@@ -102,7 +102,7 @@ def test_english_summary_and_placeholders(catalog: Catalog) -> None:
     assert summary["step_labels"]["fixed_commitment"] == "Pin the promise to a concrete amount and date"
     # typed: the amount and the date are values, rendered in the scenario's language
     assert summary["commitment"] == {"amount": 600, "amount_text": "$600", "deadline": "the 10th of next month",
-                                     "confirmed": True, "deadline_in_days": 25,
+                                     "confirmed": True, "agreed": True, "deadline_in_days": 25,
                                      "deadline_value": {"type": "day_of_month", "day": 10, "week": 1, "role": "payment"}}
     lines = " ".join(t.debtor or "" for t in s.turns)
     assert "$600 by the 10th of next month" in lines and "元" not in lines

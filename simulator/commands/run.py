@@ -82,7 +82,7 @@ def _transcript(session, unused: int) -> None:  # type: ignore[no-untyped-def]
     summary = session.summary()
     out.write(r("outcome", outcome=session.outcome, ended_by=session.ended_by) + "\n")
     out.write(r("summary", **{k: summary[k] for k in ("politeness", "clarity", "solution", "overall")}) + "\n")
-    if summary.get("commitment"):
+    if (summary.get("commitment") or {}).get("agreed"):
         c_ = summary["commitment"]
         none = t("format.none", lang)
         out.write(t("debrief.commitment", lang, deadline=c_.get("deadline") or none, amount=c_.get("amount_text") or none,

@@ -162,12 +162,16 @@ EFFECTS: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 
+_COND_ARITY = {k: len(v[0]) for k, v in CONDITIONS.items()}
+_EFFECT_ARITY = {k: len(v[0]) for k, v in EFFECTS.items()}
+
+
 def compile_condition(text: str, extra_ids: frozenset[str] = frozenset()) -> Check:
     """Turn ``name[:arg[:arg]]`` into a check; ValueError names what is wrong."""
     if not isinstance(text, str) or not text.strip():
         raise ValueError("a condition is a non-empty string")
     name, *args = text.strip().split(":")
-    arity = {k: len(v[0]) for k, v in CONDITIONS.items()}
+    arity = _COND_ARITY
     if name not in arity and not args and (_known_id(name) or name in extra_ids):
         return lambda env: env.has(name)  # a bare id is short for has:<id>
     if name not in arity:
@@ -244,7 +248,7 @@ def compile_effect(text: str) -> Act:
     if not isinstance(text, str) or not text.strip():
         raise ValueError("an effect is a non-empty string")
     name, *args = text.strip().split(":")
-    arity = {k: len(v[0]) for k, v in EFFECTS.items()}
+    arity = _EFFECT_ARITY
     if name not in arity:
         raise ValueError(f"unknown effect {name!r}; allowed: {', '.join(sorted(arity))}")
     if len(args) != arity[name]:

@@ -612,8 +612,8 @@ class Session:
             self._accept_debtor_offer(ids)
         norm = _PUNCT.sub("", text.lower())
         grams = _bigrams(norm)
-        if norm and any(norm == r or (len(norm) >= 6 and len(grams & g) / len(grams | g) >= 0.75)
-                        for r, g in self._replies):
+        if norm and "filler" not in ids and any(
+                norm == r or (len(norm) >= 6 and len(grams & g) / len(grams | g) >= 0.75) for r, g in self._replies):
             ids.add("repeats_self")
         asked = {ACT_ALIASES.get(a, a) for a in ids & set(QUESTION_ACTS)}
         if not self._verified and "asks_for_debtor" not in ids:  # 「您是他室友吧?」 after 「我不是他」 is new

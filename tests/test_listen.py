@@ -302,3 +302,19 @@ def test_run_json_carries_the_typed_commitment(tmp_path: Path) -> None:
     assert commitment["deadline_value"]["type"] == "weekday" and data["summary"]["unsaid"] >= 0
     assert all("values" in t["score"] for t in data["turns"] if t["score"])
     assert all(isinstance(t["acts"], list) for t in data["turns"])
+
+
+def test_the_hint_key_takes_a_state_in_the_way_from_the_persona() -> None:
+    """coach.py knows no state names: a state whose author wrote hint_why comes before the checklist."""
+    from simulator.tui.coach import hint
+
+    sc = Catalog.discover().get("evasive_car_loan_scam_suspect")
+    s = Session(sc, 0)
+    s.start()
+    s.reply("您好,我是安行汽车金融的客服专员李明,工号A0231,请问您是孙浩先生本人吗?")
+    s.machine.set_state("suspicious", s.model)
+    st = s.persona.states["suspicious"].spec
+    h = hint(s)
+    assert st.hint_why and h.why == st.hint_why and h.line == s.hint() and h.step is None
+    s.machine.set_state("negotiating", s.model)
+    assert hint(s).why != st.hint_why

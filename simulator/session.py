@@ -363,6 +363,7 @@ class Session:
         self._last_for: dict[str, str] = {}      # an act or state -> the last line said for it
         self._answered: set[str] = set()         # acts the debtor has answered
         self._replies: list[tuple[str, set[str]]] = []  # the trainee's replies, normalised, and their bigrams
+        self._asked_with: dict[str, set[str]] = {}       # a question act -> the bigrams of the reply that asked it
         self._debtor_offer: Plan | None = None   # what the debtor's last line offered (a counter, its capacity)
         self._env = _Env(self)
         self.model = DebtorModel(self)
@@ -618,9 +619,14 @@ class Session:
         asked = {ACT_ALIASES.get(a, a) for a in ids & set(QUESTION_ACTS)}
         if not self._verified and "asks_for_debtor" not in ids:  # 「您是他室友吧?」 after 「我不是他」 is new
             asked.discard("identity_check")
-        if asked and asked <= self._answered:  # every question in it was answered already
+        # every question in it was answered already, and it says it asks again or asks it alike
+        if asked and asked <= self._answered and ("asks_again" in ids or any(
+                len(grams & self._asked_with.get(a, grams)) / len(grams | self._asked_with.get(a, grams)) >= 0.3
+                for a in asked)):
             ids.add("repeats_self")
         self._replies.append((norm, grams))
+        for a in ids & set(QUESTION_ACTS + ("asks_for_debtor",)):
+            self._asked_with.setdefault(ACT_ALIASES.get(a, a), grams)
         if self._off_topic(text, analysis, values):
             ids.add("off_topic")
         self._now_ids = ids

@@ -39,6 +39,7 @@ PACK_ACT_IDS: tuple[str, ...] = (
     "asks_to_pay",       # third party: 您能不能先帮他还上?
     "asks_to_urge",      # third party: 麻烦您督促他一下
     "asks_to_put_on",    # third party: 请他本人接一下电话
+    "asks_again",        # 我再问一遍 / 您还没回答我呢 (with an answered question: the trainee repeats itself)
 )
 
 #: the analyzer's other signals (rules/<lang>/signals.yaml), tones included

@@ -310,7 +310,7 @@ class Analyzer:
         result.red_lines.sort(key=lambda r: (r.start is None, r.start or 0, r.rule))
         result.features = [f for f in FEATURES if f in result.feature_hits]
         result.signals = sorted(result.signal_hits)
-        result.values = self.values.read(norm, [(r.start, r.end) for r in result.red_lines if r.start is not None])
+        result.values = self.values.read(norm, [(r.start, r.end) for r in result.red_lines if r.start is not None], t)
         result.scores = self._scores(result, t)
         result.feedback = self._feedback(result)
         return result

@@ -13,11 +13,13 @@ A value's *role* says what it is for, from the words of its clause: ``payment`` 
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as _dt
 import re
 from dataclasses import asdict, dataclass
 from functools import lru_cache
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..yamlsrc import load, validate
 from .normalize import Normalized
+from .rx import _UNANCHORED, OPTIONS, Encoded, Regex
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
               "八": 8, "九": 9}
@@ -97,7 +100,19 @@ class Render(_Model):
     month_names: list[str] = Field(default_factory=list)
 
 
+class Triggers(_Model):
+    """Cheap tests run first: a kind of value is looked for only when its trigger is in the reply
+    (most replies state no sum, date or 工号; a long reply should not pay for every pattern)."""
+
+    amounts: str
+    dates: str
+    staff_id: str
+    caller_name: str
+    org: str
+
+
 class ValuesFile(_Model):
+    triggers: Triggers
     numerals: str
     amounts: list[AmountPattern]
     units: dict[str, int] = Field(default_factory=dict)
@@ -192,6 +207,62 @@ def days_from(v: Value, call: _dt.date) -> int | None:
     return None
 
 
+class _Match:
+    """One match of a grouped pattern on an encoded text, in character offsets."""
+
+    __slots__ = ("text", "spans", "names")
+
+    def __init__(self, enc: Encoded, spans: list[tuple[int, int]], names: dict[str, int]):
+        b2c = enc._b2c
+        self.text = enc.text
+        self.spans = [(a, b) if a < 0 or b2c is None else (b2c[a], b2c[b]) for a, b in spans]
+        self.names = names
+
+    def _index(self, g: int | str) -> int:
+        return g if isinstance(g, int) else self.names[g]
+
+    def start(self, g: int | str = 0) -> int:
+        return self.spans[self._index(g)][0]
+
+    def end(self, g: int | str = 0) -> int:
+        return self.spans[self._index(g)][1]
+
+    def group(self, g: int | str = 0) -> str | None:
+        a, b = self.spans[self._index(g)]
+        return None if a < 0 else self.text[a:b]
+
+    def groupdict(self) -> dict[str, str | None]:
+        return {name: self.group(i) for name, i in self.names.items()}
+
+
+class _Grouped:
+    """A pattern with named groups, run on the reply's UTF-8 bytes encoded once (``rx.Encoded``)."""
+
+    def __init__(self, pattern: str):
+        compiled = re2.compile(pattern.encode(), options=OPTIONS)  # raises re2.error
+        self._match = compiled._regexp.Match
+        self.names = {(k.decode() if isinstance(k, bytes) else k): v for k, v in compiled.groupindex.items()}
+
+    def finditer(self, enc: Encoded) -> Iterator[_Match]:
+        data = enc.data
+        end, pos = len(data), 0
+        while pos <= end:
+            spans = self._match(_UNANCHORED, data, pos, end)
+            a, b = spans[0]
+            if a < 0:
+                return
+            yield _Match(enc, spans, self.names)
+            if b > pos:
+                pos = b
+                continue
+            pos += 1  # an empty match: step over one character
+            while pos < end and (data[pos] & 0xC0) == 0x80:
+                pos += 1
+
+    def search(self, enc: Encoded) -> _Match | None:
+        return next(self.finditer(enc), None)
+
+
 class ValueReader:
     """Reads values with one language's patterns (built once per rule pack)."""
 
@@ -200,43 +271,52 @@ class ValueReader:
         self.spec = spec = validate(doc, ValuesFile)
         self.path = str(path)
 
-        def rx(p: str) -> Any:
-            p = p.replace("{num}", f"(?:{spec.numerals})").replace("{surname}", f"(?:{spec.surname})")
-            return re2.compile(p)
+        def expand(p: str) -> str:
+            return p.replace("{num}", f"(?:{spec.numerals})").replace("{surname}", f"(?:{spec.surname})")
 
-        self.amounts = [(rx(a.pattern), a.not_followed_by, rx(a.not_followed_by_words) if a.not_followed_by_words
+        def rx(p: str) -> Any:  # for the short slices: a clause, the words around a number
+            return re2.compile(expand(p))
+
+        def grouped(p: str) -> _Grouped:  # for the whole reply
+            return _Grouped(expand(p))
+
+        self.amounts = [(grouped(a.pattern), a.not_followed_by, rx(a.not_followed_by_words) if a.not_followed_by_words
                          else None) for a in spec.amounts]
-        self.dates = [(d.type, rx(d.pattern)) for d in spec.dates]
+        self.dates = [(d.type, grouped(d.pattern)) for d in spec.dates]
         self.per_before = rx(spec.per_month_before)
         self.per_after = rx(spec.per_month_after)
         self.roles = {k: rx(v) for k, v in spec.roles.items()}
-        self.staff_id = rx(spec.staff_id)
-        self.caller_name = rx(spec.caller_name)
-        self.org = rx(spec.org)
+        self.staff_id = grouped(spec.staff_id)
+        self.caller_name = grouped(spec.caller_name)
+        self.org = grouped(spec.org)
         self.units = sorted(spec.units.items(), key=lambda kv: -len(kv[0]))
-        self.clause = re2.compile(r"[,。!?;:…\n，、！？；：]|\.(?:\D|$)")
+        tr = spec.triggers
+        self.triggers = {k: re.compile(getattr(tr, k)) for k in ("amounts", "dates", "staff_id", "caller_name", "org")}
+        self.clause = Regex(r"[,。!?;:…\n，、！？；：]|\.(?:\D|$)")
 
     # -- reading --------------------------------------------------------------------------
-    def read(self, norm: Normalized, threat_spans: list[tuple[int, int]] = ()) -> list[Value]:
+    def read(self, norm: Normalized, threat_spans: Sequence[tuple[int, int]] = (),
+             enc: Encoded | None = None) -> list[Value]:
         """Every value in the reply, in text order. ``threat_spans`` (offsets into the original)
-        are red-line findings: a date in the same clause is a threat's date, not a deadline."""
+        are red-line findings: a date in the same clause is a threat's date, not a deadline.
+        ``enc``: the normal form already encoded (the analyzer's), else it is encoded here."""
         s = norm.text
-        clauses = [m.start() for m in self.clause.finditer(s)]
+        want = {k for k, r in self.triggers.items() if r.search(s)}
+        if not want:
+            return []
+        if enc is None or enc.text != s:
+            enc = Encoded(s)
+        clauses = [a for a, _ in enc.finditer(self.clause)] if want & {"amounts", "dates"} else []
         out: list[Value] = []
         taken: list[tuple[int, int]] = []
 
-        def free(a: int, b: int) -> bool:
-            return not any(a < y and b > x for x, y in taken)
+        def free(a: int, b: int) -> bool:  # taken spans never overlap: look at the neighbours only
+            k = bisect.bisect_left(taken, (a, b))
+            return not ((k > 0 and taken[k - 1][1] > a) or (k < len(taken) and taken[k][0] < b))
 
         def clause_of(a: int) -> tuple[int, int]:
-            lo, hi = 0, len(s)
-            for c in clauses:
-                if c < a:
-                    lo = c + 1
-                else:
-                    hi = c
-                    break
-            return lo, hi
+            k = bisect.bisect_left(clauses, a)
+            return (clauses[k - 1] + 1 if k else 0), (clauses[k] if k < len(clauses) else len(s))
 
         def role(a: int, b: int, kinds: tuple[str, ...]) -> str | None:
             lo, hi = clause_of(a)
@@ -257,8 +337,8 @@ class ValueReader:
             return oa, ob, norm.original[oa:ob]
 
         # amounts
-        for regex, not_after, not_words in self.amounts:
-            for m in regex.finditer(s):
+        for regex, not_after, not_words in (self.amounts if "amounts" in want else ()):
+            for m in regex.finditer(enc):
                 a, b = m.start(), m.end()
                 if a == b or not free(a, b):
                     continue
@@ -266,7 +346,7 @@ class ValueReader:
                     continue
                 if not_words is not None and not_words.search(s[b:b + 12]):
                     continue
-                n = number(m.group("num"))
+                n = number(m.group("num") or "")
                 if n is None:
                     continue
                 unit = (m.groupdict().get("unit") or "")
@@ -276,24 +356,24 @@ class ValueReader:
                         break
                 if n < 1:
                     continue
-                ns = m.start(regex.groupindex["num"])
+                ns = m.start("num")
                 per = "month" if (self.per_before.search(s[max(0, ns - 8):ns]) or self.per_after.search(s[b:b + 8])) \
                     else None
-                taken.append((a, b))
+                bisect.insort(taken, (a, b))
                 oa, ob, text = original(a, b)
                 out.append(Value("amount", oa, ob, text, amount=int(round(n)), per=per,
                                  role=role(a, b, ("past", "debt", "payment"))))
         # dates
         dates: list[tuple[int, int, Value]] = []
-        for kind, regex in self.dates:
-            for m in regex.finditer(s):
+        for kind, regex in (self.dates if "dates" in want else ()):
+            for m in regex.finditer(enc):
                 a, b = m.start(), m.end()
                 if a == b or not free(a, b):
                     continue
                 v = self._date(kind, m.groupdict())
                 if v is None:
                     continue
-                taken.append((a, b))
+                bisect.insort(taken, (a, b))
                 oa, ob, text = original(a, b)
                 dates.append((a, b, Value("date", oa, ob, text, role=role(a, b, ("past", "callback", "payment")),
                                           **v)))
@@ -311,12 +391,13 @@ class ValueReader:
         # particulars
         for kind, regex, group in (("staff_id", self.staff_id, "id"), ("caller_name", self.caller_name, "name"),
                                    ("org", self.org, "org")):
-            m = regex.search(s)
+            if kind not in want:
+                continue
+            m = regex.search(enc)
             if m is not None and m.group(group):
-                gi = regex.groupindex[group]
-                a, b = m.start(gi), m.end(gi)
+                a, b = m.start(group), m.end(group)
                 oa, ob, text = original(a, b)
-                out.append(Value(kind, oa, ob, text, ident=m.group(group).strip().upper() if kind == "staff_id"
+                out.append(Value(kind, oa, ob, text, ident=(m.group(group) or "").strip().upper() if kind == "staff_id"
                                  else text.strip()))
         out.sort(key=lambda v: (v.start, v.kind))
         return out

@@ -66,7 +66,7 @@ overrides:
   stall_turns: 50
   max_turns: 50
   per_turn: {patience: 0}
-  variables: {anger: 100, patience: 100}
+  variables: {anger: 90, patience: 100}
 """
 
 

@@ -24,59 +24,17 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSche
 from .errors import Finding, LoadError
 from .yamlsrc import Document, load, validate
 
-VARIABLES = ("anger", "trust", "willingness", "patience")
-OUTCOMES = ("promise_to_pay", "message_left", "no_agreement", "hung_up", "complaint")
-SUCCESS_OUTCOMES = ("promise_to_pay", "message_left")
+from . import vocab
+from .vocab import (
+    ACT_IDS, CASE_FLAGS, FACTS, FEATURE_IDS, MEMORY_ITEMS, OUTCOMES, PLACEHOLDERS, RED_LINE_IDS, RELATION_KINDS,
+    SESSION_SIGNALS, SIGNAL_IDS, SUCCESS_OUTCOMES, VARIABLES,
+)
 
-#: ids the analyzer emits (contract features and red lines, and its extra signals)
-FEATURE_IDS = (
-    "honorific", "courtesy", "empathy", "greeting", "closing",
-    "self_identification", "identity_check", "states_amount", "states_overdue", "specific_deadline",
-    "installment", "deferral", "partial_payment", "fee_reduction", "payment_channel",
-    "asks_situation", "confirms_commitment",
-)
-RED_LINE_IDS = (
-    "abuse", "threat", "impersonation", "false_legal", "privacy_exposure",
-    "third_party_disclosure", "personal_account", "off_hours", "induce_borrowing",
-)
-SIGNAL_IDS = (
-    "command", "sarcasm", "blame", "shouting", "vague_deadline", "demands_full",
-    "discloses_before_verification", "sets_boundary", "lawful_consequence", "reassurance",
-    "asks_callback", "asks_contact", "official_verification", "acknowledges_dispute",
-    "mentions_debt", "agreement",
-)
-#: ids the session derives itself from the reply and the case file (see session.py)
-SESSION_SIGNALS = (
-    "asks_for_debtor",   # names the debtor (from the case file) in a question: 请问是张伟先生吗?
-    "gives_amount",      # a sum of money the session could read (1000元, 三千块, 每月还1100)
-    "gives_deadline",    # a concrete date or time point (3月25日, 本周五, 明天下午5点)
-    "offers_solution",   # any of installment, deferral, partial_payment, fee_reduction
-    "pressure",          # any of command, sarcasm, blame, shouting, demands_full
-    "calm",              # no red line and no pressure
-)
-#: what the session remembers about the whole call so far (``done:<fact>``)
-FACTS = (
-    "identified",    # the trainee named organisation and self
-    "verified",      # the debtor confirmed who they are
-    "facts_stated",  # amount or days overdue said
-    "situation",     # asked the reason / situation
-    "solution",      # offered instalments, deferral, partial payment or a reduction
-    "channel",       # named an official channel or a way to verify the call
-    "amount",        # a repayment amount was put on the table
-    "deadline",      # a concrete date was put on the table
-    "confirmed",     # the trainee repeated the commitment back
-    "closed",        # polite closing
-    "callback",      # asked a third party to pass on a call-back request
-    "contact",       # asked for a new contact method
-    "disclosed",     # the debt was disclosed to an uninformed third party
-    "boundary",      # used the three-stop rule at least once
-)
-CASE_FLAGS = ("lawsuit_filed", "informed", "debtor_on_line")
 _PLACEHOLDERS = re.compile(r"\{([^{}]*)\}")
-PLACEHOLDERS = (
-    "name", "surname", "honorific", "creditor", "product", "amount", "overdue_days", "reason",
-    "capacity", "plan_amount", "deadline", "relation", "collector_org", "ta",
-)
+#: the answers key for the 「我刚才说了……」 fallback (``{said}`` = what was said before)
+AGAIN = "again"
+#: the engine's one trigger: every reply fires the first transition out of the state that holds
+HEAR = "hear"
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -100,6 +58,11 @@ class Env(Protocol):
     def chance(self, percent: int) -> bool: ...
     def verify_identity(self) -> None: ...
     def debtor_on_line(self) -> None: ...
+    def offer(self, test: str) -> bool: ...
+    def convinced(self) -> bool: ...
+    def knows(self, item: str) -> bool: ...
+    def relation(self) -> str: ...
+    def state(self) -> str: ...
 
 
 Check = Callable[[Env], bool]
@@ -174,6 +137,19 @@ CONDITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "affordable": ((), "提出的金额在对方每月能力之内 · the amount offered is within monthly_capacity"),
     "not_affordable": ((), "提出的金额超出对方能力 · the amount offered is more than monthly_capacity"),
     "chance": (("0-100",), "按百分比随机成立(由种子决定)· true N% of the time (seeded)"),
+    "offer": ((), "桌面上有具体方案:还款金额和还款日期都有了 · a concrete offer is on the table: a payment "
+                  "amount and a payment date"),
+    "offer_fits": ((), "方案在对方能力之内(金额和日期)· the offer is within the debtor's capacity (amount and date)"),
+    "offer_over": ((), "方案金额超出对方能力 · the offer's amount is more than the debtor can pay"),
+    "offer_too_soon": ((), "方案日期早于对方最早能还的日子 · the offer's date is sooner than the debtor can pay"),
+    "convinced": ((), "案件 capacity.convinced_by 里要求的都已做到 · what capacity.convinced_by asks for has happened"),
+    "knows": (("item",), "债务人已经听学员说过 · the debtor has been told it (caller_name, staff_id, org, "
+                         "debt_amount, identity, offer)"),
+    "not_knows": (("item",), "债务人还没听说 · the debtor has not been told it"),
+    "relation": (("kind",), "接电话的人是这类关系 · the answerer is this kind (parent, spouse, colleague, roommate, "
+                            "guarantor, informed …)"),
+    "not_relation": (("kind",), "接电话的人不是这类关系 · the answerer is not this kind"),
+    "in_state": (("state",), "债务人现在处于这个状态 · the debtor is in this state now (for answers)"),
 }
 #: every effect name, its arguments and what it does
 EFFECTS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -186,12 +162,16 @@ EFFECTS: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 
+_COND_ARITY = {k: len(v[0]) for k, v in CONDITIONS.items()}
+_EFFECT_ARITY = {k: len(v[0]) for k, v in EFFECTS.items()}
+
+
 def compile_condition(text: str, extra_ids: frozenset[str] = frozenset()) -> Check:
     """Turn ``name[:arg[:arg]]`` into a check; ValueError names what is wrong."""
     if not isinstance(text, str) or not text.strip():
         raise ValueError("a condition is a non-empty string")
     name, *args = text.strip().split(":")
-    arity = {k: len(v[0]) for k, v in CONDITIONS.items()}
+    arity = _COND_ARITY
     if name not in arity and not args and (_known_id(name) or name in extra_ids):
         return lambda env: env.has(name)  # a bare id is short for has:<id>
     if name not in arity:
@@ -209,6 +189,10 @@ def compile_condition(text: str, extra_ids: frozenset[str] = frozenset()) -> Che
         return lambda env: env.affordable()
     if name == "not_affordable":
         return lambda env: not env.affordable()
+    if name in ("offer", "offer_fits", "offer_over", "offer_too_soon"):
+        return lambda env: env.offer(name)
+    if name == "convinced":
+        return lambda env: env.convinced()
     a = args[0]
     if name in ("has", "lacks"):
         (ident,) = _ids(a, extra_ids)
@@ -235,6 +219,17 @@ def compile_condition(text: str, extra_ids: frozenset[str] = frozenset()) -> Che
     if name in ("flag", "not_flag"):
         f = _flagname(a)
         return (lambda env: env.flag(f)) if name == "flag" else (lambda env: not env.flag(f))
+    if name in ("knows", "not_knows"):
+        if a not in MEMORY_ITEMS:
+            raise ValueError(f"unknown memory item {a!r}; use one of {', '.join(MEMORY_ITEMS)}")
+        return (lambda env: env.knows(a)) if name == "knows" else (lambda env: not env.knows(a))
+    if name in ("relation", "not_relation"):
+        if a not in RELATION_KINDS:
+            raise ValueError(f"unknown relation kind {a!r}; use one of {', '.join(RELATION_KINDS)}")
+        return (lambda env: env.relation() == a) if name == "relation" else (lambda env: env.relation() != a)
+    if name == "in_state":
+        st = _flagname(a)
+        return lambda env: env.state() == st
     if name == "chance":
         p = _int(a, 0, 100)
         return lambda env: env.chance(p)
@@ -253,7 +248,7 @@ def compile_effect(text: str) -> Act:
     if not isinstance(text, str) or not text.strip():
         raise ValueError("an effect is a non-empty string")
     name, *args = text.strip().split(":")
-    arity = {k: len(v[0]) for k, v in EFFECTS.items()}
+    arity = _EFFECT_ARITY
     if name not in arity:
         raise ValueError(f"unknown effect {name!r}; allowed: {', '.join(sorted(arity))}")
     if len(args) != arity[name]:
@@ -278,7 +273,7 @@ def compile_effect(text: str) -> Act:
 
 def all_ids() -> tuple[str, ...]:
     """Every id a condition may test: features, red lines, analyzer signals, session signals."""
-    return FEATURE_IDS + RED_LINE_IDS + SIGNAL_IDS + SESSION_SIGNALS
+    return vocab.condition_ids()
 
 
 def _alt(names: Iterable[str]) -> str:
@@ -297,6 +292,8 @@ def condition_json_schema() -> dict[str, Any]:
     with_arg = [f"{c}:{i}" for c in ("has", "lacks") for i in ids]
     with_arg += [f"{c}:{f}" for c in ("done", "not_done") for f in FACTS]
     with_arg += [f"{c}:{f}" for c in ("case", "not_case") for f in CASE_FLAGS]
+    with_arg += [f"{c}:{f}" for c in ("knows", "not_knows") for f in MEMORY_ITEMS]
+    with_arg += [f"{c}:{f}" for c in ("relation", "not_relation") for f in RELATION_KINDS]
     idlist = f"{_alt(ids)}(?: ?, ?{_alt(ids)})*"
     help_lines = [f"{n}{''.join(':' + a for a in args)} — {text}" for n, (args, text) in CONDITIONS.items()]
     return {
@@ -314,6 +311,7 @@ def condition_json_schema() -> dict[str, Any]:
             {"pattern": "^(?:turns_in_state_gte|turn_gte):[0-9]{1,4}$", "description": "turns_in_state_gte:2"},
             {"pattern": f"^chance:{_PERCENT}$", "description": "chance:30"},
             {"pattern": f"^(?:not_)?flag:{_FLAG}$", "description": "flag:name / not_flag:name"},
+            {"pattern": f"^in_state:{_FLAG}$", "description": "in_state:venting"},
         ],
         "examples": ["has:empathy", "any:identity_check,asks_for_debtor", "var_gte:anger:80", "done:amount",
                      "not_done:deadline", "pressure", "any_red_line"],
@@ -379,7 +377,7 @@ def _check_lines(value: Any, where: str) -> Any:
     return value
 
 
-OutcomeName = Literal["promise_to_pay", "message_left", "no_agreement", "hung_up", "complaint"]
+OutcomeName = Literal[OUTCOMES]  # type: ignore[valid-type]
 LineText = Annotated[str, WithJsonSchema(line_text_json_schema())]
 _OUTCOMES_HELP = ("promise_to_pay 承诺还款(需要金额和日期)· message_left 第三方答应转告 · "
                   "no_agreement 没谈成 · hung_up 对方挂断 · complaint 对方要投诉")
@@ -395,6 +393,47 @@ class Line(_Model):
 
 
 LineSpec = LineText | Line
+
+
+class AnswerLine(_Model):
+    """An answer to a dialogue act, said only when its conditions hold and (if ``states`` is
+    given) only in those states — a state variant is preferred over a plain answer there."""
+
+    text: str = Field(min_length=1, description="债务人的回答 · what the debtor answers; placeholders: "
+                      + ", ".join("{" + p + "}" for p in PLACEHOLDERS))
+    when: list[ConditionText] = Field(default_factory=list, description="全部成立才说 · said only when all hold")
+    unless: list[ConditionText] = Field(default_factory=list, description="任一成立就不说 · not said when any holds")
+    states: list[str] = Field(default_factory=list, description=(
+        "只在这些状态说(状态变体)· said only in these states (a state variant, preferred there)"))
+
+
+AnswerSpec = LineText | AnswerLine
+_ACT_KEYS = {"propertyNames": {"enum": list(ACT_IDS) + [AGAIN]}}
+
+
+def _check_answers(value: Any, where: str) -> Any:
+    if isinstance(value, dict):
+        for act, lines in value.items():
+            if isinstance(lines, list):
+                for i, item in enumerate(lines):
+                    colon_hint(item, f"{where}.{act}.{i}", ("text", "when", "unless", "states"))
+    return value
+
+
+class RelationSpec(_Model):
+    """What one kind of third party says (a persona's ``relations:``, keyed by relation kind)."""
+
+    answers: dict[str, list[AnswerSpec]] = Field(default_factory=dict, description=(
+        "动作 → 这类接听人的回答(优先于通用回答)· act -> this answerer's answers (before the general ones)"),
+        json_schema_extra=_ACT_KEYS)
+    lines: dict[str, list[LineSpec]] = Field(default_factory=dict, description=(
+        "状态 → 这类接听人的台词(替换该状态的台词)· state -> lines that replace the state's lines for this "
+        "answerer"), json_schema_extra={"propertyNames": {"pattern": r"^[a-z][a-z0-9_]*$"}})
+
+    @field_validator("answers", mode="before")
+    @classmethod
+    def _colon_answers(cls, value: Any) -> Any:
+        return _check_answers(value, "answers")
 
 
 class StateSpec(_Model):
@@ -417,6 +456,12 @@ class StateSpec(_Model):
         "placeholders as lines: " + ", ".join("{" + p + "}" for p in PLACEHOLDERS)),
         json_schema_extra={"examples": ["{surname}{honorific},我理解您的心情,您先别着急。我们可以帮您申请分期,"
                                         "先定一个您做得到的金额和日期。"]})
+
+    hint_why: str | None = Field(None, min_length=1, description=(
+        "这个状态挡在路上时,提示键先说该做什么(几个字),再给本状态的 hint · when the debtor's state is what "
+        "stands in the way (upset, suspicious, disputing, refusing): what to do, in a few words; the hint "
+        "key then shows it with this state's hint before the checklist's next step"),
+        json_schema_extra={"examples": ["对方怀疑是诈骗:给出工号和官方核实渠道"]})
 
     @field_validator("lines", mode="before")
     @classmethod
@@ -491,6 +536,23 @@ class PersonaFile(_Model):
                                          json_schema_extra=_STATE_MAP)
     transitions: list[TransitionSpec] = Field(default_factory=list, description=(
         "状态之间怎么走,按顺序检查 · how the debtor moves between states, checked in order"))
+    answers: dict[str, list[AnswerSpec]] = Field(default_factory=dict, description=(
+        "对话动作 → 债务人的回答:先回答学员这句话做的事,再说状态台词;again 是「我刚才说了……」的说法,"
+        "{said} 为之前说过的话 · dialogue act -> the debtor's answers: the debtor answers what the reply does "
+        "first, then adds its state line; 'again' lines are the 「我刚才说了……」 fallback ({said} = what was "
+        "said before)"), json_schema_extra=_ACT_KEYS)
+    relations: dict[Literal[RELATION_KINDS], RelationSpec] = Field(  # type: ignore[valid-type]
+        default_factory=dict, description=(
+            "第三方按关系的专用回答和台词(按案件 answerer 的关系选)· third parties by relation: answers and "
+            "lines for a parent, spouse, colleague, roommate, guarantor … (chosen by case.answerer)"))
+    answer_order: list[str] = Field(default_factory=list, description=(
+        "回答动作的先后(不写则用引擎默认顺序)· the order acts are answered in (default: the engine's)"),
+        json_schema_extra={"items": {"enum": list(ACT_IDS)}})
+
+    @field_validator("answers", mode="before")
+    @classmethod
+    def _colon_answers(cls, value: Any) -> Any:
+        return _check_answers(value, "answers")
 
     @field_validator("variables", "per_turn")
     @classmethod
@@ -511,6 +573,25 @@ class CLine:
 
     def holds(self, env: Env) -> bool:
         return all(c(env) for _, c in self.when) and not any(c(env) for _, c in self.unless)
+
+
+@dataclass
+class CAnswer:
+    text: str
+    when: list[tuple[str, Check]]
+    unless: list[tuple[str, Check]]
+    states: frozenset[str]
+
+    def holds(self, env: Env) -> bool:
+        if self.states and env.state() not in self.states:
+            return False
+        return all(c(env) for _, c in self.when) and not any(c(env) for _, c in self.unless)
+
+
+@dataclass
+class CRelation:
+    answers: dict[str, list[CAnswer]]
+    lines: dict[str, list[CLine]]
 
 
 @dataclass
@@ -560,6 +641,8 @@ class Persona:
     reactions: list[CReaction]
     transitions: list[CTransition]
     doc: Document | None = field(default=None, repr=False)
+    answers: dict[str, list[CAnswer]] = field(default_factory=dict)
+    relations: dict[str, CRelation] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -659,8 +742,46 @@ def compile_persona(spec: PersonaFile, doc: Document, extra_ids: frozenset[str] 
             _conds(t.when, loc + ("when",), col, extra_ids), _conds(t.unless, loc + ("unless",), col, extra_ids),
             _effects(t.effects, loc + ("effects",), col), t.reason,
             _lines(t.lines, loc + ("lines",), col, extra_ids)))
-    persona = Persona(spec, doc.path, states, reactions, transitions, doc)
+    answers = _answers(spec.answers, ("answers",), col, extra_ids, spec)
+    relations = {
+        kind: CRelation(_answers(r.answers, ("relations", kind, "answers"), col, extra_ids, spec),
+                        {st: _lines(ls, ("relations", kind, "lines", st), col, extra_ids) for st, ls in r.lines.items()})
+        for kind, r in spec.relations.items()
+    }
+    for kind, r in spec.relations.items():
+        for st in r.lines:
+            if st not in spec.states:
+                col.add(("relations", kind, "lines", st), f"relations.{kind}.lines: unknown state {st!r}")
+    for i, act in enumerate(spec.answer_order):
+        if act not in ACT_IDS:
+            col.add(("answer_order", i), f"answer_order: unknown act {act!r}")
+    persona = Persona(spec, doc.path, states, reactions, transitions, doc, answers, relations)
     return persona, col.findings
+
+
+def _answers(items: dict[str, list[AnswerSpec]], loc: tuple[Any, ...], col: _Collector, extra: frozenset[str],
+             spec: PersonaFile) -> dict[str, list[CAnswer]]:
+    out: dict[str, list[CAnswer]] = {}
+    for act, lines in items.items():
+        if act not in ACT_IDS and act != AGAIN:
+            col.add(loc + (act,), f"{'.'.join(map(str, loc))}: unknown dialogue act {act!r}; use one of "
+                                  + ", ".join(ACT_IDS) + f" or {AGAIN}")
+            continue
+        compiled = []
+        for i, item in enumerate(lines):
+            where = loc + (act, i)
+            if isinstance(item, str):
+                compiled.append(CAnswer(item, [], [], frozenset()))
+                _check_placeholders(item, where, col, "answer")
+                continue
+            for st in item.states:
+                if st not in spec.states:
+                    col.add(where + ("states",), f"{'.'.join(map(str, where))}.states: unknown state {st!r}")
+            compiled.append(CAnswer(item.text, _conds(item.when, where + ("when",), col, extra),
+                                    _conds(item.unless, where + ("unless",), col, extra), frozenset(item.states)))
+            _check_placeholders(item.text, where, col, "answer")
+        out[act] = compiled
+    return out
 
 
 def check_persona(path: str) -> tuple[Persona | None, list[Finding]]:
@@ -697,6 +818,9 @@ class Overrides(_Model):
     speaks_first: bool | None = None
     flags: list[str] = Field(default_factory=list, description="persona flags switched on (flag:<name>)")
     lines: dict[str, list[LineSpec]] = Field(default_factory=dict, description="state -> lines that replace its own")
+    answers: dict[str, list[AnswerSpec]] = Field(default_factory=dict, description=(
+        "动作 → 这个场景专用的回答(替换人设里该动作的回答)· act -> answers for this scenario that replace "
+        "the persona's answers for that act"), json_schema_extra=_ACT_KEYS)
     hints: dict[str, Annotated[str, Field(min_length=1)]] = Field(default_factory=dict, description=(
         "状态 → 这个场景专用的提示话术(替换人设里的 hint)· state -> a model line for this scenario that "
         "replaces the persona's hint there; the same placeholders as lines"))
@@ -765,8 +889,12 @@ def apply_overrides(persona: Persona, ov: Overrides | None, doc: Document,
             col.add(loc + ("hints", name), f"overrides.hints.{name}: a terminal state's hint is never shown "
                                            "(the call has ended there)")
         states[name] = CState(name, states[name].spec.model_copy(update={"hint": text}), states[name].lines)
+    answers = dict(persona.answers)
+    if ov.answers:
+        answers.update(_answers(ov.answers, loc + ("answers",), col, frozenset(), persona.spec))
     spec = persona.spec.model_copy(update=update)
-    return Persona(spec, persona.path, states, persona.reactions, persona.transitions, persona.doc), col.findings
+    return Persona(spec, persona.path, states, persona.reactions, persona.transitions, persona.doc, answers,
+                   persona.relations), col.findings
 
 
 class DebtorModel:
@@ -783,7 +911,7 @@ def reserved_names() -> frozenset[str]:
     """Attributes the machine's model already has: a state or trigger with such a name is skipped
     by ``transitions`` with only a log line, so we refuse it up front."""
     names = set(dir(DebtorModel(None)))  # class and instance attributes
-    names |= {"state", "trigger", "machine", "may_trigger", "to_state"}
+    names |= {"state", "trigger", "machine", "may_trigger", "to_state", HEAR, f"may_{HEAR}"}
     return frozenset(names)
 
 
@@ -834,7 +962,7 @@ def lint(persona: Persona) -> list[Finding]:
         dest = spec.states.get(t.dest)
         if dest is not None and dest.terminal and dest.outcome == "promise_to_pay":
             needed = {"done:amount", "done:deadline"}
-            have = {c for c, _ in t.when}
+            have = _guards(t)
             # the guard may sit in the source state's way in (agreed states): accept either
             if not needed <= have and not all(_entered_with(persona, s, needed) for s in t.sources):
                 col.add(loc + ("when",), f"transitions.{t.index}: reaches promise_to_pay without "
@@ -878,9 +1006,18 @@ def lint(persona: Persona) -> list[Finding]:
     return col.findings
 
 
+def _guards(t: CTransition) -> set[str]:
+    """A transition's conditions; an offer on the table (``offer``, ``offer_fits``) has an amount
+    and a date, so it stands for done:amount and done:deadline."""
+    have = {c for c, _ in t.when}
+    if have & {"offer", "offer_fits"}:
+        have |= {"done:amount", "done:deadline"}
+    return have
+
+
 def _entered_with(persona: Persona, state: str, needed: set[str]) -> bool:
     incoming = [t for t in persona.transitions if t.dest == state and state not in t.sources]
-    return bool(incoming) and all(needed <= {c for c, _ in t.when} for t in incoming)
+    return bool(incoming) and all(needed <= _guards(t) for t in incoming)
 
 
 def _all_incoming_have_lines(persona: Persona, state: str) -> bool:

@@ -42,6 +42,7 @@ TEMPLATES: dict[str, Template] = {
               "product": "credit_card", "product_name": "华信信用卡", "amount": 8600, "overdue_days": 40,
               "history": "上月账单未还,短信提醒未回复;今天第一次电话联系。",
               "reason": "公司拖欠了两个月工资", "monthly_capacity": None,
+              "capacity": {"lump_sum": 2000, "monthly": 1200, "earliest_days": 2},
               "concessions": ["最多分 12 期还款(每期约 720 元)", "可先还一部分,首笔不低于 1000 元",
                               "按约定还上第一期后,可申请减免部分违约金;本金不减"]},
         good=["您好,我是华信银行信用卡中心的客服专员李明,工号A0231。请问您是孙明先生本人吗?",
@@ -60,7 +61,7 @@ TEMPLATES: dict[str, Template] = {
         case={"debtor_name": "周强", "honorific": "先生", "creditor": "华信银行信用卡中心",
               "product": "credit_card", "product_name": "华信金卡", "amount": 5200, "overdue_days": 25,
               "history": "本期到期后承诺过“这两天还”,至今未还。", "reason": "最近花销大,想等发了奖金再还",
-              "monthly_capacity": None,
+              "monthly_capacity": None, "capacity": {"lump_sum": 5200, "monthly": 2600, "earliest_days": 1},
               "concessions": ["本期欠款应在 7 天内还清,约定具体日期", "确有困难可先还最低还款额 520 元,余额 15 天内还清",
                               "不办理分期,不减免利息"]},
         good=["您好,我是华信银行信用卡中心的催收专员刘洋,工号C0457,请问是周强先生本人吗?",
@@ -79,7 +80,7 @@ TEMPLATES: dict[str, Template] = {
         case={"debtor_name": "王丽", "honorific": "女士", "creditor": "华信银行信用卡中心",
               "product": "credit_card", "product_name": "华信信用卡", "amount": 12000, "overdue_days": 35,
               "history": "此前按时还款;住院后停止还款。", "reason": "上个月生病住院,两个月没上班了",
-              "monthly_capacity": 2000,
+              "monthly_capacity": 2000, "capacity": {"lump_sum": 2000, "monthly": 2000, "earliest_days": 7},
               "concessions": ["最多分 12 期还款(每期约 1000 元)", "康复前可申请延期还款,最长 30 天",
                               "可申请减免部分罚息,本金不减"]},
         good=["您好,我是华信银行信用卡中心的客服专员王芳,工号W0321,请问是王丽女士本人吗?",
@@ -229,6 +230,16 @@ def scenario_yaml(persona: Persona, scenario_id: str, schema_ref: str | None = N
             "what they can really pay a month")
     else:
         add("  # monthly_capacity: 2000    # 每月真实还款能力(元),困难型必填 · what they can pay a month")
+    given = c.get("capacity") or {}
+    cap = {k: (given.get(k) if given.get(k) is not None else v)
+           for k, v in {"lump_sum": 2000, "monthly": 1000, "earliest_days": 0}.items()}
+    add("  # 还款能力:谈判按这个来,方案在能力之内就答应,超出就还价 · what the debtor can really pay: an offer")
+    add("  # within it is accepted, one over it gets a counter-offer")
+    add("  capacity:")
+    add(f"    lump_sum: {cap['lump_sum']}    # 一次最多能拿出多少(元)· the most in one go")
+    add(f"    monthly: {cap['monthly']}    # 分期每月最多多少(元)· the most a month in instalments")
+    add(f"    earliest_days: {cap['earliest_days']}    # 最早几天后能还,0 = 今天 · the soonest they can pay, in days")
+    add("    # convinced_by: [asks_situation]    # 答应前通话里必须出现的动作 · what must happen before they agree")
     add(f"  lawsuit_filed: {_q(bool(c.get('lawsuit_filed', False)))}    # 是否真的已起诉;没起诉却说“已经起诉”是红线 "
         "false_legal · a real lawsuit?")
     add(f"  clock: {_q(c.get('clock', '10:30'))}    # 通话时间,24 小时制,加引号;08:00-21:00 以外是红线 off_hours · "

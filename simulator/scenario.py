@@ -11,6 +11,7 @@ only the official places: the centre's folder and the bundled set.
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +21,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from . import vocab
 from .errors import Finding, LoadError, UserError
+from .vocab import RELATION_KINDS, relation_kind
 from .persona import Overrides, Persona, apply_overrides, check_persona, colon_hint
 from .yamlsrc import Document, load, validate
 
@@ -47,10 +50,39 @@ class Answerer(_Model):
     name: str | None = Field(None, description="接听人姓名(可不填)· the answerer's name, if known")
     informed: bool = Field(False, description="担保人或已知情的联系人,可以听欠款信息 · a guarantor, or a contact "
                                               "who already knows of the loan")
+    kind: Literal[RELATION_KINDS] | None = Field(None, description=(  # type: ignore[valid-type]
+        "接听人类别(不写则由 relation 推断)· the kind of answerer, for the persona's relation lines "
+        "(relations:); derived from relation when omitted: 母亲 → parent, 同事 → colleague, 担保人 → guarantor"))
+    whereabouts: str = Field("", description=(
+        "接听人知道的本人去向,台词里用 {whereabouts} · what the answerer knows of where the debtor is"),
+        json_schema_extra={"examples": ["去深圳打工了", "早就搬走了,不知道去哪了"]})
+    has_new_number: bool = Field(False, description=(
+        "接听人知道本人的新号码 · the answerer knows the debtor's new number (condition case:has_new_number)"))
 
     @property
     def is_debtor(self) -> bool:
         return self.relation == "本人"
+
+    @property
+    def relation_kind(self) -> str:
+        """parent, spouse, colleague, roommate, guarantor, informed … (``vocab.RELATION_KINDS``)."""
+        return self.kind or relation_kind(self.relation, self.informed)
+
+
+class Capacity(_Model):
+    """What the debtor can really pay: the negotiation is measured against it."""
+
+    lump_sum: int | None = Field(None, gt=0, description=(
+        "一次最多能拿出多少(元)· the most they can pay in one go; default: the whole debt up to 5,000, "
+        "else 30% of it"))
+    earliest_days: int = Field(0, ge=0, le=365, description=(
+        "最早几天后能还(0 = 今天)· the soonest they can pay, in days from the call (0 = today)"))
+    monthly: int | None = Field(None, gt=0, description=(
+        "分期每月最多还多少 · the most a month in instalments; default: monthly_capacity, else the debt / 12"))
+    convinced_by: list[str] = Field(default_factory=list, description=(
+        "答应任何方案之前,通话里必须已经出现的动作/事实 · acts or facts that must have happened in the call "
+        "before they accept any offer (asks_situation, fee_reduction, official_verification, done:verified …)"),
+        json_schema_extra={"examples": [["asks_situation"], ["official_verification", "acknowledges_dispute"]]})
 
 
 class Case(_Model):
@@ -69,7 +101,14 @@ class Case(_Model):
     overdue_days: int = Field(ge=1, description="逾期天数 · days overdue")
     history: str = Field("", description="what happened so far: past calls, promises, payments")
     reason: str = Field("", description="why the debtor is not paying (the debtor says it when asked)")
-    monthly_capacity: int | None = Field(None, gt=0, description="what the debtor can really pay a month")
+    monthly_capacity: int | None = Field(None, gt=0, description="what the debtor can really pay a month "
+                                          "(the same as capacity.monthly)")
+    capacity: Capacity = Field(default_factory=Capacity, description=(
+        "还款能力:一次能拿出多少、每月最多多少、最早哪天 · what the debtor can really pay: the negotiation "
+        "accepts an offer within it and counters otherwise"))
+    date: _dt.date = Field(_dt.date(2026, 3, 16), description=(
+        "通话日期,用来换算「15号」「本周五」· the day of the call (YYYY-MM-DD), to resolve 15号 / 本周五; "
+        "default 2026-03-16, a Monday"))
     lawsuit_filed: bool = Field(False, description="是否真的已起诉 · has a lawsuit really been filed? (if not, "
                                                    "claiming one is the false_legal red line)")
     clock: str = Field("10:30", description="local time of the call, HH:MM (quote it: \"10:30\")",
@@ -124,9 +163,8 @@ class Case(_Model):
         return out
 
 
-RedLineName = Literal["abuse", "threat", "impersonation", "false_legal", "privacy_exposure",
-                      "third_party_disclosure", "personal_account", "off_hours", "induce_borrowing"]
-OutcomeName = Literal["promise_to_pay", "message_left", "no_agreement", "hung_up", "complaint"]
+RedLineName = Literal[vocab.RED_LINE_IDS]  # type: ignore[valid-type]
+OutcomeName = Literal[vocab.OUTCOMES]  # type: ignore[valid-type]
 _ID = r"^[a-z][a-z0-9_]*$"
 
 

@@ -11,16 +11,28 @@ Plain Python, no UI: the CLI (``run``), the TUI and the tests drive it the same 
     session.finish(reason="time_limit")  # … or an exam's time limit ended the call
     session.to_dict()                  # the contract's ``run --json``
 
-Every reply is analysed in a call context derived from the case file and from what happened so
-far (the debtor has confirmed who they are; a third party is on the line; the clock and the
-calls made today). Then the persona's reactions move its inner variables, and the first of the
-current state's transitions whose conditions hold fires (through ``transitions.Machine``).
+A reply is one turn in named phases:
+
+- **perceive** — the analyzer reads the reply in the call's context: features, signals, red lines,
+  dialogue acts and typed values (sums, dates, 工号). The session adds what only the call can
+  tell (the debtor named in a question, a proposal now on the table, the trainee repeating
+  itself or contradicting what it said) and remembers what it was told.
+- **react** — the persona's reactions move its inner variables (anger, trust, willingness,
+  patience).
+- **move** — one trigger (``hear``) of the ``transitions`` machine: the first of the current
+  state's transitions (in file order) whose conditions hold fires.
+- **answer** — the debtor answers what the reply did (the persona's ``answers:``), then adds its
+  state line where it fits; no line is said twice while its pool has another.
+- **record** — facts, steps, red lines and the turn.
+- **maybe end** — a terminal state, a stalled call or the turn limit ends it.
+
 Every random choice goes through the session's own ``random.Random(seed)``, and conditions are
 evaluated once per reply, so the same scenario, seed and replies always give the same call.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import random
 import re
 from collections import Counter
@@ -30,138 +42,52 @@ from typing import Any
 
 from transitions import Machine
 
-from .i18n import honorific, money, pronoun
+from . import steps as _steps
+from .analyzer.values import Value, reader, render_amount_spoken, render_date
+from .i18n import honorific, money, pronoun, value as _value
 from .i18n import t as _t
-
-from .persona import (
-    FEATURE_IDS, RED_LINE_IDS, SUCCESS_OUTCOMES, VARIABLES, CLine, CTransition, DebtorModel, Persona,
-)
+from .persona import AGAIN, HEAR, CAnswer, CLine, CTransition, DebtorModel, Persona
 from .scenario import Scenario
+from .steps import CHECKLISTS, STEP_ORDER, STEP_WEIGHT
+from .vocab import (
+    CONTENT_ACTS, DIMENSIONS, ENDED_BY, FEATURE_IDS, FINISH_REASONS, RED_LINE_IDS, REACTIVE_ACTS, SUCCESS_OUTCOMES, TONE_IDS,
+    VARIABLES,
+)
 
 SOLUTIONS = ("installment", "deferral", "partial_payment", "fee_reduction")
-#: why a call ended (``Session.ended_by``, ``summary()["ended_by"]``): the debtor reached a terminal
-#: state, the call stalled or ran too long, or it was ended from outside with ``finish(reason)``
-ENDED_BY = ("debtor", "stall", "max_turns", "trainee", "time_limit")
-#: the reasons ``finish`` accepts: the trainee hung up (or the replies ran out); a time limit ran out
-FINISH_REASONS = ("trainee", "time_limit")
-PRESSURE = ("command", "sarcasm", "blame", "shouting", "demands_full")
-
-#: the step checklist of a call (persona ``checklist:``), with the score dimension each feeds and
-#: its Chinese label (``summary()`` gives the labels in the scenario's language, locales ``steps.*``)
-CHECKLISTS: dict[str, list[tuple[str, str, str]]] = {
-    "debtor": [
-        ("identified_self", "clarity", _t("steps.identified_self")),
-        ("verified_before_disclosing", "clarity", _t("steps.verified_before_disclosing")),
-        ("stated_facts", "clarity", _t("steps.stated_facts")),
-        ("asked_situation", "solution", _t("steps.asked_situation")),
-        ("offered_solution", "solution", _t("steps.offered_solution")),
-        ("fixed_commitment", "solution", _t("steps.fixed_commitment")),
-        ("confirmed_commitment", "solution", _t("steps.confirmed_commitment")),
-        ("closed_politely", "politeness", _t("steps.closed_politely")),
-    ],
-    "third_party": [
-        ("identified_self", "clarity", _t("steps.identified_self")),
-        ("asked_for_debtor", "clarity", _t("steps.asked_for_debtor")),
-        ("protected_privacy", "clarity", _t("steps.protected_privacy")),
-        ("asked_callback", "solution", _t("steps.asked_callback")),
-        ("closed_politely", "politeness", _t("steps.closed_politely")),
-    ],
-}
-_STEP_ORDER = list(dict.fromkeys(name for steps in CHECKLISTS.values() for name, _, _ in steps))
-#: how much of a summary dimension comes from the steps (the rest: mean of the replies' scores)
-STEP_WEIGHT = {"politeness": 0.2, "clarity": 0.5, "solution": 0.5}
-
-# -- reading sums and dates out of a reply (the persona needs the numbers, not only the fact) ---
-
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-              "八": 8, "九": 9}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
-_NUM = r"(?:\d[\d,,]*(?:\.\d+)?|[零〇一二两三四五六七八九十百千万]+)"
-_MONEY = re.compile(
-    rf"({_NUM})\s*(万元|万块|万|千元|千块|千|元|块钱|块|rmb|RMB)"
-    rf"|(?:还|付|存|交|转|凑|每月|每个月|每期|首期|月供|先还|一期)\s*(?:上|个|款|了)?\s*(\d{{3,7}})(?![\d号日月点年:.:])"
-)
-_DATE = re.compile(
-    r"\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{1,2}\s*[号日](?:之前|以前|前|当天)?|(?:本|这|下|下个)?(?:周|星期|礼拜)[一二三四五六日天]"
-    r"|(?:今天|明天|后天|今晚|明早)|[一二三四五六七八九十]{1,3}\s*号|\d{1,2}\s*[点:]\s*(?:\d{2})?|(?:本|这个?)月底|月底前"
-)
+PRESSURE = ("shouting", "demands_full") + TONE_IDS
+#: acts that ask the debtor something: asked again after it was answered, the trainee repeats itself
+QUESTION_ACTS = ("identity_check", "asks_situation", "asks_capacity", "asks_contact")
+#: an act with no answer of its own is answered as another one
+ACT_ALIASES = {"asks_for_debtor": "identity_check"}
 
 
-_ASKS = re.compile("吗|[?\uff1f]|是不是|在不在|本人|找一下|找下")
-# English replies (a reply with no Chinese character in it): $1,500 · 300 dollars · 6 payments of 700
+# -- reading sums and dates (kept for callers of the old API; the analyzer does the reading) ----
+
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_MONEY_EN = re.compile(
-    r"\$\s?(\d[\d,]*(?:\.\d+)?)|(\d[\d,]*(?:\.\d+)?)\s?(?:dollars|bucks|usd)\b"
-    r"|\b(?:pay|paying|payments? of|instal+ments? of)\s+(\d[\d,]{1,8})\b(?!\s*(?:st|nd|rd|th|am|pm|days?|weeks?|months?|payments?|instal))"
-    r"|\b(\d[\d,]{1,8})\s+(?:a|per|each)\s+month\b", re.IGNORECASE)
-_MONTHS = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
-_DAYS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
-_ORD = r"\d{1,2}(?:st|nd|rd|th)"
-_DATE_EN = re.compile(
-    rf"\b{_MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\b{_ORD}\s+of\s+(?:{_MONTHS}|this month|next month)\b"
-    rf"|\b(?:(?:this|next)\s+)?{_DAYS}(?:,?\s+(?:the\s+)?{_ORD})?\b|\bthe\s+{_ORD}(?:\s+of\s+(?:this|next)\s+month)?\b"
-    rf"|\btomorrow\b|(?<=by )today\b|(?<=before )today\b|\b(?:the\s+)?end of (?:the|this|next) month\b|\b\d{{1,2}}/\d{{1,2}}\b",
-    re.IGNORECASE)
 
 
-def _cn_number(text: str) -> float | None:
-    text = text.replace(",", "").replace(",", "")
-    if re.fullmatch(r"\d+(?:\.\d+)?", text):
-        return float(text)
-    total, section, digit = 0, 0, 0
-    for ch in text:
-        if ch in _CN_DIGITS:
-            digit = _CN_DIGITS[ch]
-        elif ch in _CN_UNITS:
-            unit = _CN_UNITS[ch]
-            if unit == 10000:
-                total += (section + digit) * unit
-                section, digit = 0, 0
-            else:
-                section += (digit or 1) * unit
-                digit = 0
-        else:
-            return None
-    return float(total + section + digit) or None
+def _values(text: str) -> list[Value]:
+    from .analyzer.normalize import normalize
+
+    lang = "zh" if _CJK.search(text) else "en"
+    return reader(lang).read(normalize(text, strip_separators=lang == "zh", simplify=lang == "zh"))
 
 
 def read_amounts(text: str) -> list[int]:
     """Sums of money in a reply, in yuan (``1,000元``, ``三千块``, ``3万``, ``每月还1100``), or in an
     English reply in dollars (``$1,500``, ``300 dollars``, ``payments of 700``)."""
-    out: list[int] = []
-    if not _CJK.search(text):
-        for m in _MONEY_EN.finditer(text):
-            n = _cn_number(next(g for g in m.groups() if g))
-            if n is not None and n >= 1:
-                out.append(int(round(n)))
-    for m in _MONEY.finditer(text):
-        if m.group(1):
-            n = _cn_number(m.group(1))
-            if n is None:
-                continue
-            unit = m.group(2)
-            if unit.startswith("万"):
-                n *= 10000
-            elif unit.startswith("千"):
-                n *= 1000
-        else:
-            n = _cn_number(m.group(3))
-            if n is None:
-                continue
-        if n >= 1:
-            out.append(int(round(n)))
-    return out
+    return [v.amount for v in _values(text) if v.kind == "amount" and v.amount is not None]
 
 
 def read_deadline(text: str) -> str | None:
-    """The first concrete date or time point in a reply, as written (``3月25日``, ``本周五``; in an
-    English reply ``Friday``, ``March 25``, ``the 5th``)."""
-    if not _CJK.search(text):
-        e = _DATE_EN.search(text)
-        if e:
-            return e.group(0).strip()
-    m = _DATE.search(text)
-    return m.group(0).strip() if m else None
+    """The first concrete date in a reply, rendered from its typed value (``3月25日``, ``本周五``;
+    in an English reply ``Friday``, ``March 25``, ``the 5th``)."""
+    lang = "zh" if _CJK.search(text) else "en"
+    for v in _values(text):
+        if v.kind == "date":
+            return render_date(v, lang)
+    return None
 
 
 # -- what the UI and the debrief see -----------------------------------------------------------
@@ -203,6 +129,8 @@ class TurnResult:
     ended: bool = False
     outcome: str | None = None
     ended_by: str | None = None
+    acts: list[str] = field(default_factory=list)      # the acts the debtor heard (and answered first)
+    answered: list[str] = field(default_factory=list)  # the acts the debtor's line answers
 
     @property
     def red_lines(self) -> list[Any]:
@@ -223,6 +151,8 @@ class TurnResult:
             "context": dict(self.context),
             "ended": self.ended,
             "outcome": self.outcome,
+            "acts": list(self.acts),
+            "answered": list(self.answered),
         }
 
 
@@ -233,6 +163,57 @@ class SessionOver(RuntimeError):
 Analyze = Callable[[str, Any], Any]
 
 
+# -- what the debtor knows: capacity, the plan on the table, memory ------------------------------
+
+@dataclass(frozen=True)
+class Capacity:
+    """What the debtor can really pay (the case file's ``capacity``, defaults filled in)."""
+
+    lump_sum: int
+    monthly: int
+    earliest_days: int
+    convinced_by: tuple[str, ...]
+
+    @classmethod
+    def of(cls, case: Any) -> "Capacity":
+        cap = case.capacity
+        amount = int(round(case.amount))
+        monthly = cap.monthly or case.monthly_capacity or max(100, -(-amount // 12 // 100) * 100)
+        lump = cap.lump_sum or (amount if amount <= 5000 else max(100, int(round(amount * 0.3 / 100)) * 100))
+        return cls(lump, monthly, cap.earliest_days, tuple(cap.convinced_by))
+
+
+@dataclass
+class Plan:
+    """The offer on the table: what the trainee proposed so far (typed, never raw text)."""
+
+    once: int | None = None        # a one-off payment (先还20000元)
+    monthly: int | None = None     # an instalment a month (每月1500)
+    date: Value | None = None      # the payment date
+    days: int | None = None        # … in days from the call
+    turn: int = 0
+
+    @property
+    def amount(self) -> int | None:
+        """What is due by the date: the one-off payment, else the first instalment."""
+        return self.once if self.once is not None else self.monthly
+
+    @property
+    def complete(self) -> bool:
+        return self.amount is not None and self.date is not None
+
+
+@dataclass
+class Memory:
+    """What the trainee has told the debtor, as the debtor remembers it."""
+
+    caller_name: str | None = None
+    staff_id: str | None = None
+    org: str | None = None
+    debt_amount: int | None = None
+    offers: list[dict[str, Any]] = field(default_factory=list)
+
+
 class _Env:
     """The window conditions and effects see (persona.Env)."""
 
@@ -240,8 +221,7 @@ class _Env:
         self.s = s
 
     def has(self, name: str) -> bool:
-        s = self.s
-        return name in s._now_ids
+        return name in self.s._now_ids
 
     def any_red_line(self) -> bool:
         a = self.s._now_analysis
@@ -274,6 +254,8 @@ class _Env:
             return s.scenario.case.answerer.informed
         if name == "debtor_on_line":
             return s._debtor_on_line
+        if name == "has_new_number":
+            return s.scenario.case.answerer.has_new_number
         return bool(getattr(s.scenario.case, name))
 
     def flag(self, name: str) -> bool:
@@ -283,9 +265,22 @@ class _Env:
         (self.s.flags.add if on else self.s.flags.discard)(name)
 
     def affordable(self) -> bool:
-        s = self.s
-        cap = s.scenario.case.monthly_capacity
-        return cap is None or s.plan_amount is None or s.plan_amount <= cap
+        return not self.s.offer_status()["offer_over"]
+
+    def offer(self, test: str) -> bool:
+        return self.s.offer_status()[test]
+
+    def convinced(self) -> bool:
+        return self.s.convinced()
+
+    def knows(self, item: str) -> bool:
+        return self.s.knows(item)
+
+    def relation(self) -> str:
+        return self.s.relation
+
+    def state(self) -> str:
+        return self.s.state
 
     def chance(self, percent: int) -> bool:
         return self.s.rng.random() * 100 < percent
@@ -302,8 +297,8 @@ class _Env:
 _FACTS: tuple[tuple[str, frozenset[str]], ...] = tuple((fact, frozenset(signs)) for fact, signs in (
     ("identified", {"self_identification"}),
     ("facts_stated", {"states_amount", "states_overdue"}),
-    ("situation", {"asks_situation"}),
-    ("solution", {"offers_solution"}),
+    ("situation", {"asks_situation", "asks_capacity"}),
+    ("solution", {"offers_solution", "proposes_plan"}),
     ("channel", {"payment_channel", "official_verification"}),
     ("confirmed", {"confirms_commitment"}),
     ("closed", {"closing"}),
@@ -312,6 +307,11 @@ _FACTS: tuple[tuple[str, frozenset[str]], ...] = tuple((fact, frozenset(signs)) 
     ("boundary", {"sets_boundary"}),
     ("disclosed", {"third_party_disclosure"}),
 ))
+_PUNCT = re.compile(r"[\s,。!?;:、…~.,!?;:\"'“”‘’()()]+")
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)} or {text}
 
 
 class Session:
@@ -328,6 +328,8 @@ class Session:
             analyze = default_analyze
         self._analyze = analyze
         spec = self.persona.spec
+        case = scenario.case
+        self.lang = scenario.spec.lang
         self.variables: dict[str, int] = {k: max(0, min(100, v)) for k, v in self.persona.initial_variables().items()}
         self.flags: set[str] = set(spec.flags)
         self.facts: set[str] = set()
@@ -336,6 +338,11 @@ class Session:
         self.turns: list[TurnResult] = []
         self.red_lines: list[dict[str, Any]] = []
         self.path: list[str] = [spec.initial]
+        self.capacity = Capacity.of(case)
+        self.call_date: _dt.date = case.date
+        self.relation = "self" if case.answerer.is_debtor else case.answerer.relation_kind
+        self.plan = Plan()
+        self.memory = Memory()
         self.plan_amount: int | None = None
         self.plan_amount_text: str | None = None
         self.deadline_text: str | None = None
@@ -344,14 +351,20 @@ class Session:
         self.outcome: str | None = None
         self.ended_by: str | None = None
         self._verified = False
-        self._debtor_on_line = scenario.case.answerer.is_debtor
+        self._debtor_on_line = case.answerer.is_debtor
         self._disclosed_unverified = False
         self._turns_in_state = 0
         self._stalled = 0
         self._now_ids: set[str] = set()
         self._now_analysis: Any = None
         self._holds: dict[int, bool] = {}
-        self._fired_index: list[int] = []
+        self._fired: list[CTransition] = []
+        self._said: dict[str, int] = {}          # every debtor line said -> the turn it was said
+        self._last_for: dict[str, str] = {}      # an act or state -> the last line said for it
+        self._answered: set[str] = set()         # acts the debtor has answered
+        self._replies: list[tuple[str, set[str]]] = []  # the trainee's replies, normalised, and their bigrams
+        self._asked_with: dict[str, set[str]] = {}       # a question act -> the bigrams of the reply that asked it
+        self._debtor_offer: Plan | None = None   # what the debtor's last line offered (a counter, its capacity)
         self._env = _Env(self)
         self.model = DebtorModel(self)
         self.machine = Machine(
@@ -377,7 +390,7 @@ class Session:
         self.started = True
         if not self.persona.spec.speaks_first:
             return None
-        line = self._choose(self.persona.states[self.state].lines)
+        line = self._pick_lines(self.state, self._state_lines(self.state))
         self.turns.append(TurnResult(0, "", line, self.state, self.state, dict(self.variables), {}, [], None,
                                      self.context_dict()))
         return line
@@ -386,7 +399,7 @@ class Session:
         """The call context the next reply is judged in (the contract's ``score`` context)."""
         case = self.scenario.case
         ctx: dict[str, Any] = {
-            "lang": self.scenario.spec.lang,
+            "lang": self.lang,
             "counterpart": "debtor" if self._debtor_on_line else "third_party",
             "third_party_informed": bool(case.answerer.informed and not self._debtor_on_line),
             "identity_verified": self._verified if self._debtor_on_line else False,
@@ -399,86 +412,26 @@ class Session:
         return ctx
 
     def reply(self, text: str) -> TurnResult:
-        """The trainee says ``text``; the debtor reacts."""
+        """The trainee says ``text``; the debtor reacts (perceive → react → move → answer → record
+        → maybe end)."""
         if self.ended:
             raise SessionOver(f"the call has ended ({self.outcome})")
         if not self.started:
             self.start()
-        from .analyzer import CallContext
-
         self.turn += 1
-        ctx = self.context_dict()
-        analysis = self._analyze(text, CallContext.model_validate(ctx))
         previous = self.state
-        before_vars = dict(self.variables)
-        before_steps = self._steps_done()
-        before_facts = set(self.facts)
-        self._now_analysis = analysis
-        self._now_ids = self._ids(text, analysis)
-        self._holds = {}
-        self.counts.update(self._now_ids)
-        self._update_facts(text, analysis)
-        fired: list[Fired] = []
-
-        for var, delta in self.persona.spec.per_turn.items():
-            self._set_var(var, self.variables[var] + delta)
-        for r in self.persona.reactions:
-            if all(c(self._env) for _, c in r.when) and not any(c(self._env) for _, c in r.unless):
-                for _, act in r.effects:
-                    act(self._env)
-                fired.append(Fired("reaction", f"reactions[{r.index}]", _because(r.when, r.unless),
-                                   tuple(e for e, _ in r.effects), r.reason))
-
-        transition = self._fire_transition()
-        line_pool: list[CLine]
+        before = (dict(self.variables), self._steps_done(), set(self.facts))
+        ctx = self.context_dict()
+        analysis = self._perceive(text, ctx)
+        fired = self._react()
+        transition = self._move()
         if transition is not None:
             fired.append(Fired("transition", transition.trigger, _because(transition.when, transition.unless),
-                               tuple(e for e, _ in transition.effects), transition.reason, previous, transition.dest,
-                               transition.index))
-            line_pool = transition.lines or self.persona.states[self.state].lines
-        else:
-            line_pool = self.persona.states[self.state].lines
-
-        state_changed = self.state != previous
-        if state_changed:
-            self.path.append(self.state)
-            self._turns_in_state = 0
-        else:
-            self._turns_in_state += 1
-
-        for r in analysis.red_lines:
-            self.red_lines.append({"rule": r.rule, "turn": self.turn, "evidence": r.evidence})
-
-        done = self._steps_done()
-        new_steps = [name for name in _STEP_ORDER if name in done and name not in before_steps]
-        improved = (before_vars["anger"] - self.variables["anger"]) + (self.variables["trust"] - before_vars["trust"]) \
-            + (self.variables["willingness"] - before_vars["willingness"])
-        progress = state_changed or bool(new_steps) or bool(self.facts - before_facts) or improved >= 10
-        self._stalled = 0 if progress else self._stalled + 1
-
-        st = self.persona.states[self.state].spec
-        outcome: str | None = None
-        ended_by = None
-        if st.terminal:
-            outcome, ended_by = self._guard(st.outcome or "no_agreement"), "debtor"
-        elif self._stalled >= self.persona.spec.stall_turns:
-            outcome, ended_by = "no_agreement", "stall"
-            fired.append(Fired("engine", "stalled", (f"no progress for {self._stalled} replies",),
-                               reason=_t("session.stalled", self.scenario.spec.lang)))
-        elif self.turn >= self.persona.spec.max_turns:
-            outcome, ended_by = "no_agreement", "max_turns"
-            fired.append(Fired("engine", "max_turns", (f"turn {self.turn} of {self.persona.spec.max_turns}",),
-                               reason=_t("session.max_turns", self.scenario.spec.lang)))
-        if ended_by in ("stall", "max_turns"):
-            line = self._format(self.rng.choice(self.persona.spec.stall_lines))
-        else:
-            line = self._choose(line_pool)
-        if outcome is not None:
-            self.ended, self.outcome, self.ended_by = True, outcome, ended_by
-        changes = {k: self.variables[k] - before_vars[k] for k in VARIABLES if self.variables[k] != before_vars[k]}
-        result = TurnResult(self.turn, text, line, self.state, previous, dict(self.variables), changes, fired,
-                            analysis, ctx, new_steps, self.ended, self.outcome, self.ended_by)
-        self.turns.append(result)
+                               tuple(e for e, _ in transition.effects), transition.reason, previous,
+                               transition.dest, transition.index))
+        line, answered = self._answer(transition, previous)
+        result = self._record(text, analysis, ctx, previous, before, fired, line, answered)
+        self._maybe_end(result)
         self._now_analysis = None
         self._now_ids = set()
         return result
@@ -543,19 +496,19 @@ class Session:
 
     def steps(self) -> dict[str, bool]:
         done = self._steps_done()
-        return {name: name in done for name, _, _ in CHECKLISTS[self.persona.spec.checklist]}
+        return {s.id: s.id in done for s in CHECKLISTS[self.persona.spec.checklist]}
 
     def summary(self) -> dict[str, Any]:
         replies = [t for t in self.turns if t.analysis is not None]
         steps = self.steps()
         checklist = CHECKLISTS[self.persona.spec.checklist]
         out: dict[str, Any] = {}
-        for dim in ("politeness", "clarity", "solution"):
+        for dim in DIMENSIONS:
             if not replies:
                 out[dim] = 0
                 continue
             mean = sum(t.analysis.scores.get(dim, 0) for t in replies) / len(replies)
-            dim_steps = [steps[name] for name, d, _ in checklist if d == dim]
+            dim_steps = [steps[st.id] for st in checklist if st.dimension == dim]
             ratio = sum(dim_steps) / len(dim_steps) if dim_steps else mean / 100
             w = STEP_WEIGHT[dim]
             out[dim] = int(round((1 - w) * mean + w * 100 * ratio))
@@ -563,15 +516,33 @@ class Session:
         out["red_lines"] = [dict(r) for r in self.red_lines]
         out["passed"] = not self.red_lines
         out["steps"] = steps
-        out["step_labels"] = {name: _t(f"steps.{name}", self.scenario.spec.lang) for name, _, _ in checklist}
+        out["step_labels"] = {st.id: _t(f"steps.{st.id}", self.lang) for st in checklist}
         out["replies"] = len(replies)
         out["ended_by"] = self.ended_by
         out["path"] = list(self.path)
         out["final_variables"] = dict(self.variables)
         if self.plan_amount is not None or self.deadline_text is not None:
-            out["commitment"] = {"amount": self.plan_amount, "amount_text": self.plan_amount_text,
-                                 "deadline": self.deadline_text, "confirmed": "confirmed" in self.facts}
+            out["commitment"] = self.commitment()
         return out
+
+    def commitment(self) -> dict[str, Any]:
+        """The plan the call ended on, typed: amount (and whether it is a month's), date, confirmed."""
+        p = self.plan
+        out: dict[str, Any] = {"amount": self.plan_amount, "amount_text": self.plan_amount_text,
+                               "deadline": self.deadline_text, "confirmed": "confirmed" in self.facts,
+                               "agreed": self._agreed()}
+        if p.monthly is not None:
+            out["monthly"] = p.monthly
+        if p.date is not None:
+            out["deadline_value"] = {k: v for k, v in p.date.to_dict().items()
+                                     if k not in ("start", "end", "text", "kind")}
+            out["deadline_in_days"] = p.days
+        return out
+
+    def _agreed(self) -> bool:
+        """The debtor agreed to the plan: the call went through a state that ends in a promise."""
+        states = self.persona.states
+        return any((states[n].spec.outcome or states[n].spec.end_outcome) == "promise_to_pay" for n in self.path)
 
     def to_dict(self) -> dict[str, Any]:
         """The contract's ``run --json`` object."""
@@ -584,9 +555,242 @@ class Session:
             "summary": self.summary(),
         }
 
-    # -- internals -----------------------------------------------------------------------------
+    # -- what the debtor knows -----------------------------------------------------------------
+    def offer_status(self) -> dict[str, bool]:
+        """The plan on the table against the debtor's capacity."""
+        p, cap = self.plan, self.capacity
+        over = bool((p.once is not None and p.once > cap.lump_sum) or (p.monthly is not None and p.monthly > cap.monthly))
+        too_soon = p.days is not None and p.days < cap.earliest_days
+        offer = p.complete
+        return {"offer": offer, "offer_over": over, "offer_too_soon": too_soon,
+                "offer_fits": offer and not over and not too_soon}
+
+    def convinced(self) -> bool:
+        """Everything ``capacity.convinced_by`` asks for has happened in the call."""
+        for need in self.capacity.convinced_by:
+            if need.startswith("done:"):
+                if need[5:] not in self.facts:
+                    return False
+            elif not self.counts[need]:
+                return False
+        return True
+
+    def knows(self, item: str) -> bool:
+        m = self.memory
+        if item == "identity":
+            return self._verified
+        if item == "offer":
+            return self.plan.amount is not None or self.plan.date is not None
+        if item == "org":
+            return m.org is not None or "identified" in self.facts
+        if item == "debt_amount":
+            return m.debt_amount is not None or "facts_stated" in self.facts
+        return getattr(m, item) is not None
+
+    # -- perceive --------------------------------------------------------------------------------
+    def _perceive(self, text: str, ctx: dict[str, Any]) -> Any:
+        from .analyzer import CallContext
+
+        analysis = self._analyze(text, CallContext.model_validate(ctx))
+        self._now_analysis = analysis
+        ids = set(analysis.features) | set(analysis.signals) | set(analysis.red_line_ids)
+        # an analyzer without typed values (a test's fake): read them from the text here
+        values = list(analysis.values) if hasattr(analysis, "values") else _values(text)
+        ids |= self._read_plan(ids, values)
+        ids |= self._remember(ids, values)
+        if ids & set(SOLUTIONS):
+            ids.add("offers_solution")
+        if ids & set(PRESSURE):
+            ids.add("pressure")
+        if ids & set(TONE_IDS):
+            ids.add("tone")
+        if not analysis.red_lines and not ids & set(PRESSURE):
+            ids.add("calm")
+        if self._asks_for_debtor(text):
+            ids.add("asks_for_debtor")
+        if self._debtor_offer is not None and ids & {"agreement", "filler", "confirms_commitment", "closing"} \
+                and not [v for v in values if v.kind == "amount"]:
+            self._accept_debtor_offer(ids)
+        norm = _PUNCT.sub("", text.lower())
+        grams = _bigrams(norm)
+        if norm and "filler" not in ids and any(
+                norm == r or (len(norm) >= 6 and len(grams & g) / len(grams | g) >= 0.75) for r, g in self._replies):
+            ids.add("repeats_self")
+        asked = {ACT_ALIASES.get(a, a) for a in ids & set(QUESTION_ACTS)}
+        if not self._verified and "asks_for_debtor" not in ids:  # 「您是他室友吧?」 after 「我不是他」 is new
+            asked.discard("identity_check")
+        # every question in it was answered already, and it says it asks again or asks it alike
+        if asked and asked <= self._answered and ("asks_again" in ids or any(
+                len(grams & self._asked_with.get(a, grams)) / len(grams | self._asked_with.get(a, grams)) >= 0.3
+                for a in asked)):
+            ids.add("repeats_self")
+        self._replies.append((norm, grams))
+        for a in ids & set(QUESTION_ACTS + ("asks_for_debtor",)):
+            self._asked_with.setdefault(ACT_ALIASES.get(a, a), grams)
+        if self._off_topic(text, analysis, values):
+            ids.add("off_topic")
+        self._now_ids = ids
+        self._holds = {}
+        self.counts.update(ids)
+        self._update_facts(ids)
+        return analysis
+
+    def _off_topic(self, text: str, analysis: Any, values: list[Value]) -> bool:
+        """Nothing the call needs: the analyzer found nothing in it, it asks nothing, and it speaks
+        of no one on the line (the pack's off_topic catches chit-chat by its words)."""
+        if analysis.features or analysis.signals or analysis.red_lines or values:
+            return False
+        if re.search(r"[??吗呢]|[你您他她]|\b(?:you|he|she|him|her)\b", text, re.IGNORECASE):
+            return False
+        return len(_PUNCT.sub("", text)) >= 4 and not self._asks_for_debtor(text)
+
+    def _asks_for_debtor(self, text: str) -> bool:
+        case = self.scenario.case
+        names = (case.debtor_name, case.surname + case.honorific,
+                 case.debtor_name[1:] if len(case.debtor_name) > 2 else None,
+                 f"{honorific(case.honorific, self.lang)} {case.surname}",
+                 case.debtor_name.split()[0] if " " in case.debtor_name else None)
+        low = text.lower()
+        return any(n and n.lower() in low for n in names) and bool(re.search("吗|[?\uff1f]|是不是|在不在|本人|找一下|找下", text))
+
+    def _read_plan(self, ids: set[str], values: list[Value]) -> set[str]:
+        """Put the reply's payment amounts and dates on the table (typed), and say what it added."""
+        out: set[str] = set()
+        negotiating = self.persona.states[self.state].spec.negotiating
+        debt = int(round(self.scenario.case.amount))
+        dates = [v for v in values if v.kind == "date" and v.role not in ("past", "threat", "callback")]
+        amounts = [v for v in values if v.kind == "amount" and v.amount is not None and v.role not in ("threat", "past")]
+        contextual = negotiating or bool(dates) or bool(ids & set(SOLUTIONS)) or bool(
+            ids & {"confirms_commitment", "agreement", "asks_capacity"})
+        pay = [v for v in amounts if v.role == "payment" or (v.role is None and contextual)]
+        if len(pay) > 1:  # the debt total said beside a plan is a fact, not the plan
+            pay = [v for v in pay if v.amount != debt] or pay
+        if amounts or "states_amount" in ids:
+            out.add("gives_amount")
+        if dates:
+            out.add("gives_deadline")
+        if "threat" in {v.role for v in values if v.kind == "date"} and not dates:
+            out.discard("gives_deadline")
+        p = self.plan
+        changed = False
+        if pay:  # a reply with sums makes a new proposal: its sums replace the ones on the table
+            once = next((v.amount for v in pay if v.per != "month"), None)
+            monthly = next((v.amount for v in pay if v.per == "month"), None)
+            if monthly is None and once is not None and once == p.monthly and p.once is None:
+                once, monthly = None, p.monthly      # 「确认一下:周一前还1200元」 restates 每月1200
+            if (once, monthly) != (p.once, p.monthly):
+                p.once, p.monthly, changed = once, monthly, True
+        # a date with no payment word of its own counts when the reply proposes (a sum, a solution,
+        # asks when) or in the middle of negotiating — not 「今天就不打扰了」 at the goodbye
+        proposing = bool(pay or ids & set(SOLUTIONS) or ids & {"asks_capacity", "confirms_commitment"}
+                         or (negotiating and "closing" not in ids))
+        pay_dates = [v for v in dates if v.role == "payment"] or [v for v in dates if v.role is None and proposing]
+        if pay_dates:
+            d = pay_dates[0]
+            days = d.days_from(self.call_date)
+            if days is not None and (p.date is None or p.date.to_dict() != d.to_dict()):
+                p.date, p.days, changed = d, days, True
+        if changed:
+            p.turn = self.turn
+            if p.complete:
+                out.add("proposes_plan")
+            self.memory.offers.append({"turn": self.turn, "once": p.once, "monthly": p.monthly,
+                                       "days": p.days})
+            self._sync_plan()
+        return out
+
+    def _sync_plan(self) -> None:
+        p = self.plan
+        if p.amount is not None:
+            self.plan_amount = p.amount
+            self.plan_amount_text = money(p.amount, self.lang)
+            self.facts.add("amount")
+        if p.date is not None:
+            self.deadline_text = render_date(p.date, self.lang)
+            self.facts.add("deadline")
+
+    def _accept_debtor_offer(self, ids: set[str]) -> None:
+        """「好的」 to what the debtor just offered (a counter-offer, or its capacity): it is the plan."""
+        offer, p = self._debtor_offer, self.plan
+        assert offer is not None
+        if offer.once is not None:
+            p.once = offer.once
+        if offer.monthly is not None:
+            p.monthly = offer.monthly
+            if offer.once is None and p.once is not None and p.once > self.capacity.lump_sum:
+                p.once = None
+        if offer.date is not None and (p.days is None or p.days < (offer.days or 0)):
+            p.date, p.days = offer.date, offer.days
+        p.turn = self.turn
+        self._sync_plan()
+        if p.complete:
+            ids.add("proposes_plan")
+            self.facts.add("solution")
+
+    def _date_in(self, days: int) -> Value:
+        """A date ``days`` after the call, typed the way people say it (今天/明天, 本周五, 15号)."""
+        if days <= 2:
+            return Value("date", 0, 0, "", type="relative", offset=days)
+        target = self.call_date + _dt.timedelta(days=days)
+        from_monday = days + self.call_date.isoweekday() - 1   # days from the Monday of the call's week
+        if from_monday < 14:
+            return Value("date", 0, 0, "", type="weekday", weekday=target.isoweekday(), week=from_monday // 7)
+        if target.month == self.call_date.month:
+            return Value("date", 0, 0, "", type="day_of_month", day=target.day, week=0)
+        return Value("date", 0, 0, "", type="month_day", month=target.month, day=target.day)
+
+    def _remember(self, ids: set[str], values: list[Value]) -> set[str]:
+        """Remember the caller's particulars and the debt amount said; flag contradictions."""
+        out: set[str] = set()
+        m = self.memory
+        debt = int(round(self.scenario.case.amount))
+        for v in values:
+            if v.kind == "staff_id" and v.ident:
+                if m.staff_id is not None and v.ident != m.staff_id:
+                    out.add("contradicts_staff_id")
+                m.staff_id = v.ident
+            elif v.kind == "caller_name" and v.ident:
+                m.caller_name = m.caller_name or v.ident
+            elif v.kind == "org" and v.ident:
+                m.org = m.org or v.ident
+            elif v.kind == "amount" and v.role == "debt" and v.amount is not None and v.per is None:
+                known = m.debt_amount if m.debt_amount is not None else debt
+                if abs(v.amount - known) > max(1, known // 100) and abs(v.amount - debt) > max(1, debt // 100):
+                    out.add("contradicts_amount")
+                m.debt_amount = v.amount
+        if out:
+            out.add("contradicts")
+        return out
+
+    def _update_facts(self, ids: set[str]) -> None:
+        f = self.facts
+        f.update(fact for fact, signs in _FACTS if ids & signs)
+        if "discloses_before_verification" in ids or (
+                self._debtor_on_line and not self._verified and ids & {"states_amount", "states_overdue"}):
+            self._disclosed_unverified = True
+
+    # -- react, move ---------------------------------------------------------------------------
+    def _react(self) -> list[Fired]:
+        fired: list[Fired] = []
+        for var, delta in self.persona.spec.per_turn.items():
+            self._set_var(var, self.variables[var] + delta)
+        for r in self.persona.reactions:
+            if all(c(self._env) for _, c in r.when) and not any(c(self._env) for _, c in r.unless):
+                for _, act in r.effects:
+                    act(self._env)
+                fired.append(Fired("reaction", f"reactions[{r.index}]", _because(r.when, r.unless),
+                                   tuple(e for e, _ in r.effects), r.reason))
+        return fired
+
+    def _move(self) -> CTransition | None:
+        """One trigger; the machine fires the first transition out of the state whose conditions
+        hold (they are the machine's conditions, evaluated once per reply)."""
+        self._fired = []
+        getattr(self.model, HEAR)()
+        return self._fired[0] if self._fired else None
+
     def _machine_transition(self, t: CTransition) -> dict[str, Any]:
-        return {"trigger": t.trigger, "source": t.sources, "dest": t.dest,
+        return {"trigger": HEAR, "source": t.sources, "dest": t.dest,
                 "conditions": [lambda t=t: self._check(t)],
                 "after": [lambda t=t: self._after(t)]}
 
@@ -596,93 +800,184 @@ class Session:
         return self._holds[t.index]
 
     def _after(self, t: CTransition) -> None:
-        self._fired_index.append(t.index)
+        self._fired.append(t)
         for _, act in t.effects:
             act(self._env)
-
-    def _fire_transition(self) -> CTransition | None:
-        """The first outgoing transition (in file order) whose conditions hold, fired by the machine."""
-        for t in self.persona.outgoing(self.state):
-            if self._check(t):
-                self._fired_index.clear()
-                getattr(self.model, t.trigger)()
-                if self._fired_index != [t.index]:  # pragma: no cover - guarded by the memo
-                    raise RuntimeError(f"machine fired {self._fired_index}, expected transition {t.index}")
-                return t
-        return None
 
     def _set_var(self, name: str, value: int) -> None:
         self.variables[name] = max(0, min(100, int(value)))
 
-    def _ids(self, text: str, a: Any) -> set[str]:
-        ids = set(a.features) | set(a.signals) | set(a.red_line_ids)
-        if read_amounts(text) or "states_amount" in ids:
-            ids.add("gives_amount")
-        if read_deadline(text) or "specific_deadline" in ids:
-            ids.add("gives_deadline")
-        if ids & set(SOLUTIONS):
-            ids.add("offers_solution")
-        if ids & set(PRESSURE):
-            ids.add("pressure")
-        if not a.red_lines and not ids & set(PRESSURE):
-            ids.add("calm")
-        case = self.scenario.case
-        names = (case.debtor_name, case.surname + case.honorific, case.debtor_name[1:] if len(case.debtor_name) > 2 else None,
-                 f"{honorific(case.honorific, self.scenario.spec.lang)} {case.surname}",
-                 case.debtor_name.split()[0] if " " in case.debtor_name else None)
-        if any(n and n.lower() in text.lower() for n in names) and _ASKS.search(text):
-            ids.add("asks_for_debtor")
-        return ids
+    # -- answer --------------------------------------------------------------------------------
+    def _answer(self, transition: CTransition | None, previous: str) -> tuple[str | None, list[str]]:
+        """The debtor's line: what it says to the reply's acts, then its state line where it fits."""
+        state = self.state
+        changed = state != previous
+        st = self.persona.states[state]
+        if transition is not None and st.spec.terminal:
+            pool = transition.lines or self._state_lines(state)
+            return self._pick_lines(f"state:{state}", pool), []
+        answered: list[str] = []
+        reaction = self._answer_acts(REACTIVE_ACTS, answered)
+        content: str | None = None
+        if transition is not None and transition.lines:
+            content = self._pick_lines(f"move:{transition.index}", transition.lines)
+        else:
+            content = self._answer_acts(self._content_order(), answered)
+            if changed:
+                content = self._join(content, self._pick_lines(f"state:{state}", self._state_lines(state)))
+            elif content is None and reaction is None:
+                content = self._pick_lines(f"state:{state}", self._state_lines(state))
+        line = self._join(reaction, content)
+        self._debtor_offer = self._offer_in(line)
+        return line, answered
 
-    def _update_facts(self, text: str, a: Any) -> None:
-        ids = self._now_ids
-        f = self.facts
-        f.update(fact for fact, signs in _FACTS if ids & signs)
-        if "discloses_before_verification" in ids or (
-                self._debtor_on_line and not self._verified and ids & {"states_amount", "states_overdue"}):
-            self._disclosed_unverified = True
-        negotiating = self.persona.states[self.state].spec.negotiating
-        if "gives_deadline" in ids:
-            f.add("deadline")
-            self.deadline_text = read_deadline(text) or _evidence(a, "specific_deadline") or self.deadline_text
-        if "gives_amount" in ids and (negotiating or ids & {"offers_solution", "gives_deadline", "confirms_commitment"}):
-            f.add("amount")
-            amounts = read_amounts(text)
-            debt = int(round(self.scenario.case.amount))
-            if amounts:
-                smaller = [x for x in amounts if x != debt] or amounts
-                self.plan_amount = min(smaller)
-                self.plan_amount_text = money(self.plan_amount, self.scenario.spec.lang)
-            else:
-                self.plan_amount_text = _evidence(a, "states_amount") or self.plan_amount_text
+    def _offer_in(self, line: str | None) -> Plan | None:
+        """The figures of the debtor's capacity a line states (「最多2000元,15号」): an offer the
+        trainee can take with a 「好的」."""
+        if not line:
+            return None
+        cap, lang = self.capacity, self.lang
+        offer = Plan()
+        if money(cap.lump_sum, lang) in line:
+            offer.once = cap.lump_sum
+        if money(cap.monthly, lang) in line and cap.monthly != cap.lump_sum:
+            offer.monthly = cap.monthly
+        elif money(cap.monthly, lang) in line and offer.once is None:
+            offer.monthly = cap.monthly
+        days = max(cap.earliest_days, self.plan.days or 0)
+        if render_date(self._date_in(days), lang) in line:
+            offer.date, offer.days = self._date_in(days), days
+        return offer if offer.amount is not None else None
+
+    def _content_order(self) -> tuple[str, ...]:
+        order = tuple(self.persona.spec.answer_order) or CONTENT_ACTS
+        return tuple(a for a in order if a not in REACTIVE_ACTS)
+
+    def _answers_for(self, act: str) -> list[list[CAnswer]]:
+        """The answer pools for an act, the answerer's relation's first (then the persona's own)."""
+        rel = self.persona.relations.get(self.relation)
+        pools = [p for p in ((rel.answers.get(act, []) if rel else []), self.persona.answers.get(act, [])) if p]
+        if not pools and act in ACT_ALIASES:
+            return self._answers_for(ACT_ALIASES[act])
+        return pools
+
+    def _answer_acts(self, order: Sequence[str], answered: list[str]) -> str | None:
+        for act in order:
+            if act not in self._now_ids:
+                continue
+            pool = next((held for p in self._answers_for(act) if (held := [a for a in p if a.holds(self._env)])), [])
+            if not pool:
+                continue
+            specific = [a for a in pool if a.states or a.when or a.unless]
+            plain = [a for a in pool if not (a.states or a.when or a.unless)]
+            key = ACT_ALIASES.get(act, act)
+            line = self._pick(key, [a.text for a in specific], [a.text for a in plain])
+            if line is None:
+                continue
+            answered.append(act)
+            self._answered.add(key)
+            return line
+        return None
+
+    def _state_lines(self, state: str) -> list[CLine]:
+        rel = self.persona.relations.get(self.relation)
+        if rel and state in rel.lines:
+            return rel.lines[state]
+        return self.persona.states[state].lines
+
+    def _pick_lines(self, key: str, lines: Sequence[CLine]) -> str | None:
+        if not lines:
+            return None
+        specific = [x.text for x in lines if (x.when or x.unless) and x.holds(self._env)]
+        plain = [x.text for x in lines if not (x.when or x.unless)]
+        if not specific and not plain:
+            plain = [x.text for x in lines]
+        return self._pick(key, specific, plain)
+
+    def _pick(self, key: str, specific: list[str], plain: list[str]) -> str | None:
+        """A line no one has heard in this call yet (specific lines first); when the pool is spent,
+        the 「我刚才说了……」 fallback; never a line with a placeholder left unfilled."""
+        for pool in (specific, plain):
+            rendered = [r for r in (self._render(t) for t in pool) if r is not None]
+            fresh = [r for r in dict.fromkeys(rendered) if r not in self._said]
+            if fresh:
+                return self._say(key, self.rng.choice(fresh))
+        rendered = [r for r in dict.fromkeys(self._render(t) for t in specific + plain) if r is not None]
+        said = self._last_for.get(key) or (rendered[0] if rendered else None)
+        if said is not None:
+            again = [a.text for a in self.persona.answers.get(AGAIN, []) if a.holds(self._env)] or list(
+                _value("session.again", self.lang))
+            fresh = [r for r in dict.fromkeys(self._render(t, said=said) for t in again)
+                     if r is not None and r not in self._said]
+            if fresh:
+                return self._say(key, self.rng.choice(fresh))
+        if rendered:  # everything has been said: the one said longest ago
+            return self._say(key, min(rendered, key=lambda r: self._said.get(r, -1)))
+        return None
+
+    def _say(self, key: str, line: str) -> str:
+        self._said[line] = self.turn
+        self._last_for[key] = line
+        return line
+
+    def _join(self, first: str | None, second: str | None) -> str | None:
+        if not first or not second:
+            return first or second
+        return first + _t("session.join", self.lang) + second
+
+    # -- record, maybe end ---------------------------------------------------------------------
+    def _record(self, text: str, analysis: Any, ctx: dict[str, Any], previous: str,
+                before: tuple[dict[str, int], set[str], set[str]], fired: list[Fired], line: str | None,
+                answered: list[str]) -> TurnResult:
+        before_vars, before_steps, before_facts = before
+        state_changed = self.state != previous
+        if state_changed:
+            self.path.append(self.state)
+            self._turns_in_state = 0
+        else:
+            self._turns_in_state += 1
+        for r in analysis.red_lines:
+            self.red_lines.append({"rule": r.rule, "turn": self.turn, "evidence": r.evidence})
+        done = self._steps_done()
+        new_steps = [name for name in STEP_ORDER if name in done and name not in before_steps]
+        improved = (before_vars["anger"] - self.variables["anger"]) + (self.variables["trust"] - before_vars["trust"]) \
+            + (self.variables["willingness"] - before_vars["willingness"])
+        progress = state_changed or bool(new_steps) or bool(self.facts - before_facts) or improved >= 10
+        self._stalled = 0 if progress else self._stalled + 1
+        changes = {k: self.variables[k] - before_vars[k] for k in VARIABLES if self.variables[k] != before_vars[k]}
+        acts = sorted(self._now_ids & set(REACTIVE_ACTS + CONTENT_ACTS + ("asks_for_debtor",)))
+        result = TurnResult(self.turn, text, line, self.state, previous, dict(self.variables), changes, fired,
+                            analysis, ctx, new_steps, acts=acts, answered=answered)
+        self.turns.append(result)
+        return result
+
+    def _maybe_end(self, result: TurnResult) -> None:
+        st = self.persona.states[self.state].spec
+        outcome: str | None = None
+        ended_by = None
+        if st.terminal:
+            outcome, ended_by = self._guard(st.outcome or "no_agreement"), "debtor"
+        elif self._stalled >= self.persona.spec.stall_turns:
+            outcome, ended_by = "no_agreement", "stall"
+            result.fired.append(Fired("engine", "stalled", (f"no progress for {self._stalled} replies",),
+                                      reason=_t("session.stalled", self.lang)))
+        elif self.turn >= self.persona.spec.max_turns:
+            outcome, ended_by = "no_agreement", "max_turns"
+            result.fired.append(Fired("engine", "max_turns", (f"turn {self.turn} of {self.persona.spec.max_turns}",),
+                                      reason=_t("session.max_turns", self.lang)))
+        if ended_by in ("stall", "max_turns"):
+            result.debtor = self._pick("stall", [], list(self.persona.spec.stall_lines))
+        if outcome is not None:
+            self.ended, self.outcome, self.ended_by = True, outcome, ended_by
+            result.ended, result.outcome, result.ended_by = True, outcome, ended_by
 
     def _steps_done(self) -> set[str]:
-        f = self.facts
-        done = set()
-        if "identified" in f:
-            done.add("identified_self")
-        asked_identity = self.counts["identity_check"] or self.counts["asks_for_debtor"]
-        if asked_identity and not self._disclosed_unverified:
-            done.add("verified_before_disclosing")
-        if asked_identity:
-            done.add("asked_for_debtor")
-        if "facts_stated" in f:
-            done.add("stated_facts")
-        if "situation" in f:
-            done.add("asked_situation")
-        if "solution" in f:
-            done.add("offered_solution")
-        if "amount" in f and "deadline" in f:
-            done.add("fixed_commitment")
-        if "confirmed" in f:
-            done.add("confirmed_commitment")
-        if "closed" in f:
-            done.add("closed_politely")
-        if self.turn > 0 and "disclosed" not in f and not self.counts["privacy_exposure"]:
-            done.add("protected_privacy")
-        if "callback" in f:
-            done.add("asked_callback")
-        return done
+        def judge(name: str) -> bool:
+            if name == "verified_unexposed":
+                return not self._disclosed_unverified
+            return self.turn > 0 and "disclosed" not in self.facts and not self.counts["privacy_exposure"]
+
+        return _steps.done_steps(self.facts, self.counts, judge)
 
     def _guard(self, outcome: str) -> str:
         """Success needs its substance: a promise an amount and a date, a message nothing disclosed."""
@@ -692,28 +987,62 @@ class Session:
             return "no_agreement"
         return outcome
 
-    def _choose(self, lines: Sequence[CLine]) -> str | None:
-        if not lines:
-            return None
-        specific = [x for x in lines if (x.when or x.unless) and x.holds(self._env)]
-        pool = specific or [x for x in lines if not (x.when or x.unless)] or list(lines)
-        return self._format(self.rng.choice(pool).text)
-
+    # -- placeholders --------------------------------------------------------------------------
     def _format(self, text: str) -> str:
+        """A hint (or any text) filled in, a missing plan said generically (这笔钱, 那天)."""
+        out = self._render(text, defaults=True)
+        assert out is not None
+        return out
+
+    def _render(self, text: str, said: str | None = None, defaults: bool = False) -> str | None:
+        """Fill a line's placeholders from the case and the call, every number and date from a
+        typed value. None if a placeholder has no value (unless ``defaults``: hints say 那天)."""
+        if "{" not in text:
+            return text
         case = self.scenario.case
-        lang = self.scenario.spec.lang
-        values = {
-            "name": case.debtor_name, "surname": case.surname, "honorific": honorific(case.honorific, lang),
-            "creditor": case.creditor, "product": case.product_name or _t(f"product_long.{case.product}", lang),
-            "amount": money(case.amount, lang), "overdue_days": str(case.overdue_days),
-            "reason": case.reason or _t("session.reason_default", lang),
-            "capacity": money(case.monthly_capacity, lang) if case.monthly_capacity else _t("session.capacity_default", lang),
-            "plan_amount": self.plan_amount_text or _t("session.plan_amount_default", lang),
-            "deadline": _strip_before(self.deadline_text) or _t("session.deadline_default", lang),
-            "relation": case.answerer.relation, "collector_org": case.creditor,
-            "ta": pronoun(case.honorific, lang),
+        lang = self.lang
+        cap = self.capacity
+        m = self.memory
+        plan = self.plan
+        values: dict[str, Callable[[], str | None]] = {
+            "name": lambda: case.debtor_name, "surname": lambda: case.surname,
+            "honorific": lambda: honorific(case.honorific, lang), "creditor": lambda: case.creditor,
+            "product": lambda: case.product_name or _t(f"product_long.{case.product}", lang),
+            "amount": lambda: money(case.amount, lang), "overdue_days": lambda: str(case.overdue_days),
+            "reason": lambda: case.reason or _t("session.reason_default", lang),
+            "capacity": lambda: money(cap.monthly, lang) if (case.monthly_capacity or case.capacity.monthly)
+            else _t("session.capacity_default", lang),
+            "capacity_monthly": lambda: money(cap.monthly, lang), "capacity_lump": lambda: money(cap.lump_sum, lang),
+            "earliest": lambda: render_date(self._date_in(cap.earliest_days), lang),
+            "plan_amount": lambda: self.plan_amount_text or (_t("session.plan_amount_default", lang) if defaults
+                                                             else None),
+            "deadline": lambda: _strip_before(self.deadline_text) or (_t("session.deadline_default", lang)
+                                                                      if defaults else None),
+            "plan_amount_spoken": lambda: render_amount_spoken(self.plan_amount, lang) if self.plan_amount else None,
+            "counter_amount": lambda: money(cap.monthly if plan.monthly is not None and plan.once is None
+                                            else cap.lump_sum, lang),
+            "counter_deadline": lambda: render_date(self._date_in(max(cap.earliest_days, plan.days or 0)), lang),
+            "relation": lambda: case.answerer.relation, "collector_org": lambda: case.creditor,
+            "ta": lambda: pronoun(case.honorific, lang),
+            "caller_name": lambda: m.caller_name, "staff_id": lambda: m.staff_id, "org_said": lambda: m.org,
+            "answerer_name": lambda: case.answerer.name, "whereabouts": lambda: case.answerer.whereabouts or None,
+            "said": lambda: said,
         }
-        return re.sub(r"\{([a-z_]+)\}", lambda m: values.get(m.group(1), m.group(0)), text)
+        missing = False
+
+        def fill(mt: re.Match[str]) -> str:
+            nonlocal missing
+            key = mt.group(1)
+            if key not in values:
+                return mt.group(0)
+            v = values[key]()
+            if v is None:
+                missing = True
+                return ""
+            return v
+
+        out = re.sub(r"\{([a-z_]+)\}", fill, text)
+        return None if missing else out
 
 
 def _strip_before(text: str | None) -> str | None:
@@ -722,14 +1051,9 @@ def _strip_before(text: str | None) -> str | None:
     return re.sub(r"(?:之前|以前|前)$", "", text)
 
 
-def _evidence(a: Any, feature: str) -> str | None:
-    hit = getattr(a, "feature_hits", {}).get(feature)
-    return hit.evidence if hit is not None else None
-
-
 def _because(when: list[tuple[str, Any]], unless: list[tuple[str, Any]]) -> tuple[str, ...]:
     return tuple(c for c, _ in when) + tuple(f"not {c}" for c, _ in unless)
 
 
-__all__ = ["CHECKLISTS", "ENDED_BY", "FINISH_REASONS", "Fired", "Session", "SessionOver", "TurnResult", "read_amounts", "read_deadline",
-           "FEATURE_IDS", "RED_LINE_IDS", "SUCCESS_OUTCOMES"]
+__all__ = ["CHECKLISTS", "Capacity", "ENDED_BY", "FINISH_REASONS", "Fired", "Memory", "Plan", "Session", "SessionOver",
+           "TurnResult", "read_amounts", "read_deadline", "FEATURE_IDS", "RED_LINE_IDS", "SUCCESS_OUTCOMES"]

@@ -100,8 +100,10 @@ def test_english_summary_and_placeholders(catalog: Catalog) -> None:
     s = Session.replay(catalog.get("hardship_en_job_loss"), 0, _test_call("hardship_en_job_loss", "textbook"))
     summary = s.summary()
     assert summary["step_labels"]["fixed_commitment"] == "Pin the promise to a concrete amount and date"
+    # typed: the amount and the date are values, rendered in the scenario's language
     assert summary["commitment"] == {"amount": 600, "amount_text": "$600", "deadline": "the 10th of next month",
-                                     "confirmed": True}
+                                     "confirmed": True, "agreed": True, "deadline_in_days": 25,
+                                     "deadline_value": {"type": "day_of_month", "day": 10, "week": 1, "role": "payment"}}
     lines = " ".join(t.debtor or "" for t in s.turns)
     assert "$600 by the 10th of next month" in lines and "元" not in lines
 
@@ -151,11 +153,11 @@ def test_sums_and_dates_in_english_replies() -> None:
     assert read_amounts("So that's $1,500 by the 5th.") == [1500]
     assert read_deadline("by the 10th of next month") == "the 10th of next month"
     assert read_deadline("Can you pay by next Friday?") == "next Friday"
-    assert read_deadline("Could you pay by March 25th?") == "March 25th"
+    assert read_deadline("Could you pay by March 25th?") == "March 25"  # rendered from the typed date
     assert read_deadline("I'm calling today about your card") is None
-    # Chinese replies read exactly as before
+    # Chinese replies: the same numbers; a date is rendered from its typed value (the month kept)
     assert read_amounts("每期1500元左右,首期先还3000") == [1500, 3000]
-    assert read_deadline("下个月5号之前能还上吗?") == "5号之前"
+    assert read_deadline("下个月5号之前能还上吗?") == "下个月5号"
 
 
 def test_list_json_gives_the_persona_kind_and_its_file():

@@ -227,7 +227,7 @@ def test_saying_only_the_hints_succeeds_without_a_red_line(catalog, sid):
 
 def test_every_bundled_scenario_says_what_may_be_offered(catalog):
     scenarios = _bundled(catalog)
-    assert len([sc for sc in scenarios if sc.spec.lang == "zh"]) == 13   # and the English set (test_english.py)
+    assert len([sc for sc in scenarios if sc.spec.lang == "zh"]) == 15   # and the English set (test_english.py)
     for sc in scenarios:
         items = sc.case.concessions
         assert 2 <= len(items) <= 6 and all(isinstance(x, str) and x.strip() for x in items), sc.id
@@ -243,8 +243,8 @@ def test_concessions_fit_the_persona(catalog):
             assert "期" in text and "减免" in text, sc.id
         if sc.spec.persona == "lost_contact" and not sc.case.answerer.informed:
             assert "不得透露" in text and "仅限与本人" in text, sc.id
-        if sc.spec.persona == "lost_contact" and sc.case.answerer.informed:
-            assert "担保人" in text, sc.id
+        if sc.spec.persona == "lost_contact" and sc.case.answerer.informed:  # a guarantor or a relative who knows
+            assert "担保人" in text or "知情" in text, sc.id
 
 
 def test_good_test_calls_stay_within_the_instalment_limit(catalog):

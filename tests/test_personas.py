@@ -132,7 +132,12 @@ def test_machine_is_transitions_without_auto_transitions():
     assert isinstance(s.machine, Machine)
     assert not s.machine.auto_transitions
     assert not hasattr(s.model, "to_promise")
-    assert hasattr(s.model, "calm_down")
+    # one trigger per reply: the machine holds every transition under it, in file order, with the
+    # persona's conditions as the machine's own, and fires the first that holds
+    assert hasattr(s.model, "hear") and not hasattr(s.model, "calm_down")
+    hear = s.machine.events["hear"]
+    assert [t.dest for t in hear.transitions["venting"]] == [
+        t.dest for t in s.persona.transitions if "venting" in t.sources]
 
 
 # -- lint on the broken corpus ---------------------------------------------------------------------

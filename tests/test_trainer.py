@@ -224,7 +224,8 @@ def _nodes(node):
 
 
 SAMPLE_ARG = {"id": "empathy", "id,id,…": "empathy,calm", "fact": "amount", "variable": "anger", "0-100": "50",
-              "n": "2", "case_flag": "informed", "name": "asked_twice", "-100..100": "-10"}
+              "n": "2", "case_flag": "informed", "name": "asked_twice", "-100..100": "-10",
+              "item": "staff_id", "kind": "guarantor", "state": "venting"}
 
 
 def test_condition_and_effect_enums_match_the_engine():

@@ -34,6 +34,7 @@ from .context import CallContext
 from .normalize import Normalized, Rewriter, normalize
 from .rulepack import DIMENSIONS, FEATURES, CompiledRule, RulePack, get_pack
 from .rx import Encoded, Regex
+from .values import Value, reader
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ class Analysis:
     tone: list[ToneFinding] = field(default_factory=list)
     scores: dict[str, int] = field(default_factory=dict)
     feedback: list[str] = field(default_factory=list)
+    values: list[Value] = field(default_factory=list)
 
     @property
     def red_line_ids(self) -> list[str]:
@@ -116,6 +118,7 @@ class Analysis:
             "tone": [f.to_dict() for f in self.tone],
             "feedback": list(self.feedback),
             "signals": list(self.signals),
+            "values": [v.to_dict() for v in self.values],
         })
         return out
 
@@ -232,6 +235,7 @@ class Analyzer:
         self.quote_open = {p[0]: p[1] for p in lang.quote_pairs}
         self.quote_chars = "".join(sorted(self.quote_open))
         self.non_cues = frozenset(lang.negation_non_cues)
+        self.values = reader(cfg.lang)
         self.reported_non_cues = frozenset(lang.reported_non_cues)
         self.rules_by_id = {cr.rule.id: cr.rule for cr in pack.rules}
 
@@ -434,6 +438,7 @@ class Analyzer:
         self._tone(result, t, where)
         result.features = [f for f in FEATURES if f in result.feature_hits]
         result.signals = sorted(result.signal_hits)
+        result.values = self.values.read(norm, [(r.start, r.end) for r in result.red_lines if r.start is not None], t)
         result.scores = self._scores(result, t)
         result.feedback = self._feedback(result)
         return result

@@ -27,17 +27,7 @@ from ..yamlsrc import Document, load, validate
 from .rx import OPTIONS as _OPTIONS
 from .rx import Regex
 
-RED_LINES = (
-    "abuse", "threat", "impersonation", "false_legal", "privacy_exposure",
-    "third_party_disclosure", "personal_account", "off_hours", "induce_borrowing",
-)
-FEATURES = (
-    "honorific", "courtesy", "empathy", "greeting", "closing",
-    "self_identification", "identity_check", "states_amount", "states_overdue", "specific_deadline",
-    "installment", "deferral", "partial_payment", "fee_reduction", "payment_channel",
-    "asks_situation", "confirms_commitment",
-)
-DIMENSIONS = ("politeness", "clarity", "solution")
+from ..vocab import DIMENSIONS, FEATURE_IDS as FEATURES, RED_LINE_IDS as RED_LINES
 
 _MACRO = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
@@ -409,6 +399,9 @@ class RulePack:
 PREFILTER_MAX_BYTES = 16384
 PREFILTER_GROUP = 48  # regexes a prefilter holds at most (see RulePack.__init__)
 
+#: data files of a pack folder that are not rule files (typed values: ``analyzer/values.py``)
+NOT_RULE_FILES = frozenset({"values.yaml"})
+
 CHUNK_SIZE = 20000  # RE2 instructions per regex; a bigger rule is split (measured: splitting smaller rules costs more calls than it saves states)
 
 
@@ -584,6 +577,9 @@ def load_pack(folder: Path) -> RulePack:
     loaded: list[tuple[Path, Document, RuleFile]] = []
     for path in sorted(folder.glob("*.yaml")):
         if path.name == "pack.yaml":
+            continue
+        if path.name in NOT_RULE_FILES:
+            files.append(path)
             continue
         files.append(path)
         doc = load(path)

@@ -31,11 +31,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..errors import Finding, LoadError, UserError
+from ..vocab import DIMENSIONS, SUCCESS_OUTCOMES
 from ..yamlsrc import Document, parse, read_text, validate
 from .signing import sha256_hex
-
-DIMENSIONS = ("politeness", "clarity", "solution")
-SUCCESS_OUTCOMES = ("promise_to_pay", "message_left")
 
 
 class _Model(BaseModel):

@@ -37,7 +37,9 @@ def run(args: argparse.Namespace) -> int:
     session = Session.replay(scenario, args.seed, replies, finish=True)
     unused = len(replies) - sum(1 for t in session.turns if t.turn > 0)
     if args.json:
-        sys.stdout.write(json.dumps(session.to_dict(), ensure_ascii=False) + "\n")
+        data = session.to_dict()
+        data["summary"]["unsaid"] = unused  # replies left after the debtor ended the call
+        sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
     else:
         _transcript(session, unused)
     return 0
@@ -82,6 +84,11 @@ def _transcript(session, unused: int) -> None:  # type: ignore[no-untyped-def]
     summary = session.summary()
     out.write(r("outcome", outcome=session.outcome, ended_by=session.ended_by) + "\n")
     out.write(r("summary", **{k: summary[k] for k in ("politeness", "clarity", "solution", "overall")}) + "\n")
+    if (summary.get("commitment") or {}).get("agreed"):
+        c_ = summary["commitment"]
+        none = t("format.none", lang)
+        out.write(t("debrief.commitment", lang, deadline=c_.get("deadline") or none, amount=c_.get("amount_text") or none,
+                    confirmed=t("debrief.confirmed" if c_.get("confirmed") else "debrief.not_confirmed", lang)) + "\n")
     for name, ok in summary["steps"].items():
         out.write(f"  {'✓' if ok else '✗'} {summary['step_labels'][name]}\n")
     if summary["red_lines"]:

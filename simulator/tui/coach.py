@@ -4,7 +4,8 @@ Plain Python (no Textual). Every word comes from the locale catalogs (``simulato
 ``simulator.i18n``), in the scenario's language for anything about a call. Personas carry no
 model lines, so a hint is built from what the call still lacks: the first step of the persona's
 checklist not yet done, phrased as a lawful model line (话术, after the seeds) filled in from the
-case file, with a state-specific line first when the debtor is upset, suspicious or disputing. A
+case file, with the persona's hint for the debtor's state first when its author marked that state as being in
+the way (``hint_why:`` — upset, suspicious, disputing, refusing). A
 red line in the last reply always comes first: its rule pack suggestion is the lawful way to say it.
 """
 
@@ -14,11 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..i18n import DEFAULT, address, money, pronoun, t
+from ..vocab import DIMENSIONS as DIMENSION_IDS
+from ..vocab import ENDED_BY, OUTCOMES, SUCCESS_OUTCOMES
 
-OUTCOMES = ("promise_to_pay", "message_left", "no_agreement", "hung_up", "complaint")
-OUTCOME_GOOD = {"promise_to_pay", "message_left"}
-ENDED_BY = ("debtor", "trainee", "stall", "max_turns", "time_limit")
-DIMENSION_IDS = ("politeness", "clarity", "solution")
+OUTCOME_GOOD = set(SUCCESS_OUTCOMES)
 MOOD_IDS = ("anger", "trust", "willingness", "patience")
 PERSONA_KINDS = ("angry", "evasive", "hardship", "lost_contact")
 PRODUCT_IDS = ("credit_card", "consumer_loan", "business_loan", "online_loan", "car_loan")
@@ -146,15 +146,12 @@ def _checklist_hint(session: Any) -> Hint:
     v = session.variables
     third = session.persona.spec.checklist == "third_party"
 
-    if not third:
-        if state == "venting" or v.get("anger", 0) >= 60:
-            return Hint(None, h("venting_why"), h("venting_line", name=name))
-        if state in ("suspicious", "wary"):
-            return Hint(None, h("suspicious_why"), h("suspicious_line", org=org))
-        if state == "disputing":
-            return Hint(None, h("disputing_why"), h("disputing_line"))
-        if state == "shut_down":
-            return Hint(None, h("shut_down_why"), h("shut_down_line", name=name))
+    # the debtor's state stands in the way (the persona author says so with hint_why): its hint first
+    st = session.persona.states[state].spec
+    if st.hint_why and st.hint:
+        return Hint(None, st.hint_why, session.hint() or "")
+    if not third and v.get("anger", 0) >= 60:
+        return Hint(None, h("venting_why"), h("venting_line", name=name))
 
     if third:
         informed = case.answerer.informed
@@ -170,10 +167,6 @@ def _checklist_hint(session: Any) -> Hint:
              callback),
             ("closed_politely", h("third_close_why"), h("third_close_line")),
         ]
-        if state == "wary":
-            return Hint(None, h("wary_why"), h("wary_line", org=org, debtor=debtor))
-        if state == "refusing":
-            return Hint(None, h("refusing_why"), h("refusing_line", debtor=debtor))
     else:
         per = money(_round(case.amount / 6), lang)
         deadline = session.deadline_text or h("deadline_default")

@@ -117,7 +117,7 @@ def markdown(session: Any, mode: str, duration: float | None = None) -> str:
     lines.append(r("outcome", label=outcome_label(outcome, lang), outcome=outcome,
                    ended_by=ended_by_label(session.ended_by, lang)))
     lines.append(r("verdict", verdict=t("debrief.passed" if summary["passed"] else "debrief.not_passed", lang)))
-    if summary.get("commitment"):
+    if (summary.get("commitment") or {}).get("agreed"):   # a promise, not an offer the debtor turned down
         lines.append(r("commitment", text=commitment_text(summary["commitment"], lang)))
     lines += ["", r("scores"), "", r("score_header"), "|---|---|"]
     for key, label in dims:

@@ -68,7 +68,7 @@ class DebriefScreen(Localized, Screen[None]):
             mark = "✓" if good else "✗"
             style = "$text-success" if good else "$text-error"
             commitment = ""
-            if summary.get("commitment"):
+            if (summary.get("commitment") or {}).get("agreed"):
                 commitment = "\n" + escape(commitment_text(summary["commitment"], lang))
             headline = t("debrief.headline", lang, title=escape(s.scenario.spec.title),
                          ended_by=ended_by_label(s.ended_by, lang), replies=summary["replies"],

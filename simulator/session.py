@@ -48,7 +48,7 @@ from .i18n import honorific, money, pronoun, value as _value
 from .i18n import t as _t
 from .persona import AGAIN, HEAR, CAnswer, CLine, CTransition, DebtorModel, Persona
 from .scenario import Scenario
-from .steps import CHECKLISTS, STEP_ORDER, STEP_WEIGHT
+from .steps import CHECKLISTS, STEP_ORDER
 from .vocab import (
     CONTENT_ACTS, DIMENSIONS, ENDED_BY, FEATURE_IDS, FINISH_REASONS, RED_LINE_IDS, REACTIVE_ACTS, SUCCESS_OUTCOMES, TONE_IDS,
     VARIABLES,
@@ -502,17 +502,11 @@ class Session:
         replies = [t for t in self.turns if t.analysis is not None]
         steps = self.steps()
         checklist = CHECKLISTS[self.persona.spec.checklist]
-        out: dict[str, Any] = {}
-        for dim in DIMENSIONS:
-            if not replies:
-                out[dim] = 0
-                continue
-            mean = sum(t.analysis.scores.get(dim, 0) for t in replies) / len(replies)
-            dim_steps = [steps[st.id] for st in checklist if st.dimension == dim]
-            ratio = sum(dim_steps) / len(dim_steps) if dim_steps else mean / 100
-            w = STEP_WEIGHT[dim]
-            out[dim] = int(round((1 - w) * mean + w * 100 * ratio))
-        out["overall"] = int(round((out["politeness"] + out["clarity"] + out["solution"]) / 3))
+        # the call's scores agree with its replies' (analyzer/callscore.py, weights in the rule pack)
+        from .analyzer.callscore import call_scores
+
+        out: dict[str, Any] = call_scores([t.analysis for t in replies], steps,
+                                          {st.id: st.dimension for st in checklist}, self.lang)
         out["red_lines"] = [dict(r) for r in self.red_lines]
         out["passed"] = not self.red_lines
         out["steps"] = steps

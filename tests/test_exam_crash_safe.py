@@ -289,7 +289,7 @@ async def test_play_resume_never_reopens_an_exam_call_as_practice(rig) -> None:
     assert SessionStore(rig.home).unfinished() == []
     with pytest.raises(UserError) as exc:
         make_app(resume=True, home=rig.home, catalog=rig.engine.catalog)
-    assert "collector-sim exam foundation --trainee T1" in str(exc.value)
+    assert "collector-sim exam foundation --trainee t1" in str(exc.value)   # the canonical id
     app = make_app(home=rig.home, catalog=rig.engine.catalog)     # the picker offers nothing either
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

@@ -60,7 +60,8 @@ class Rig:
 
     def app(self, attempt: _Attempt):  # type: ignore[no-untyped-def]
         return make_app(home=self.home, now=lambda: self.clock[0], catalog=self.engine.catalog, exam=True,
-                        locked_mode=True, on_start=attempt.start, record_call=attempt.record_call)
+                        locked_mode=True, on_start=attempt.start, record_call=attempt.record_call,
+                        new_session=attempt.session)
 
     def rows(self):  # type: ignore[no-untyped-def]
         return self.store.attempts(trainee="T1", exam_id="foundation", with_record=True)
@@ -294,6 +295,34 @@ async def test_play_resume_never_reopens_an_exam_call_as_practice(rig) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert not any(s.__class__.__name__ == "ResumeScreen" for s in app.screen_stack)
+
+
+@aio
+async def test_exam_calls_get_their_sessions_from_the_attempts_engine(rig) -> None:
+    """The app never looks an exam call up in its own catalog: ``ExamRun.session`` makes it, and
+    only the call the attempt expects next, with its seed."""
+    attempt = rig.attempt()
+    made = []
+
+    def spy(scenario_id, seed, meta):  # type: ignore[no-untyped-def]
+        session = attempt.session(scenario_id, seed, meta)
+        made.append((scenario_id, seed, meta["call"], session))
+        return session
+
+    app = make_app(home=rig.home, now=lambda: rig.clock[0], catalog=rig.engine.catalog, exam=True,
+                   locked_mode=True, on_start=attempt.start, record_call=attempt.record_call, new_session=spy)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        first = rig.exam.spec.calls[0]
+        assert [m[:3] for m in made] == [(first.scenario, first.seed, 0)]
+        assert app.screen.session is made[0][3]
+        second = rig.exam.spec.calls[1]
+        with pytest.raises(UserError, match="the attempt expects call 1"):
+            attempt.session(second.scenario, second.seed, {"call": 1})
+        with pytest.raises(UserError, match="the attempt expects call 1"):
+            attempt.session(first.scenario, first.seed + 1, {"call": 0})
 
 
 @aio

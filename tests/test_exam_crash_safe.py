@@ -365,3 +365,25 @@ def test_session_files_keep_the_clock(tmp_path) -> None:
     rec = read_record(log.path)
     assert rec is not None and rec.elapsed == 40.0 and rec.time_limit == 300 and rec.certification
     assert store.unfinished() == [] and [r.path for r in store.unfinished_exam_calls()] == [log.path]
+
+
+def test_reopen_checks_what_begin_checks(rig, exam, engine, tmp_path, monkeypatch) -> None:
+    """An open attempt is carried on only under the key, store and official definitions set it began with."""
+    import shutil
+
+    ExamRun.begin(exam, "T1", engine=engine, store=rig.store, key=rig.key)
+    run = ExamRun.reopen(exam, "Ｔ1", engine=engine, store=rig.store, key=rig.key)
+    assert run is not None and run.trainee == "t1" and run.definitions["set"] == "bundled"
+    centre = tmp_path / "centre"
+    for kind in ("exams", "scenarios", "personas"):
+        shutil.copytree(Path(exam.path).parents[1] / kind if kind != "exams" else Path(exam.path).parent,
+                        centre / kind)
+    monkeypatch.setenv("COLLECTOR_SIM_OFFICIAL", str(centre))
+    same_files = CallEngine(official_only=True)
+    centre_exam = ExamCatalog.discover().get("foundation")
+    with pytest.raises(UserError, match="began with the bundled definitions set and the official set now is "
+                                        "the centre one"):
+        ExamRun.reopen(centre_exam, "t1", engine=same_files, store=rig.store, key=rig.key)
+    monkeypatch.delenv("COLLECTOR_SIM_OFFICIAL")
+    with pytest.raises(UserError, match="another signing key"):
+        ExamRun.reopen(exam, "t1", engine=engine, store=rig.store, key=SigningKey(b"another-key-of-somebody-else!!"))

@@ -559,6 +559,20 @@ def test_an_unknown_profile_is_refused(tmp_path):
     assert env_cli("validate", str(folder / "nope.yaml")).returncode == 0
 
 
+
+def test_score_refuses_an_unknown_profile_in_its_context(tmp_path):
+    proc = env_cli("score", "--context", '{"profile": "nope"}', "您好")
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr == ("error: --context: context.profile: Value error, unknown profile 'nope' for the 'zh' "
+                           "rule pack (known: cba2026, seeds)\n")
+    assert env_cli("score", "--context", '{"profile": "regf", "lang": "en"}', "Hello").returncode == 0
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text('{"id": 1, "text": "您好", "context": {"profile": "nope"}}\n{"id": 2, "text": "您好"}\n',
+                     encoding="utf-8")
+    lines = env_cli("score", "--jsonl", str(batch)).stdout.splitlines()
+    first, second = (json.loads(line) for line in lines)
+    assert "unknown profile 'nope'" in first["error"] and "scores" in second
+
 def test_a_store_from_before_the_ledger_is_adopted_on_the_next_write(db_url, tmp_path, engine, foundation):
     from simulator.certify.store import SCHEMA, _migrate_v1, derive
 

@@ -88,9 +88,9 @@ REACTIVE_ACTS: tuple[str, ...] = (
 CONTENT_ACTS: tuple[str, ...] = (
     "confirms_commitment", "proposes_plan", "offers_solution", "asks_capacity", "asks_situation",
     "acknowledges_dispute", "official_verification", "asks_to_put_on", "asks_to_pay", "asks_to_urge",
-    "asks_contact", "asks_callback", "asks_pass_on", "identity_check", "asks_for_debtor",
+    "asks_contact", "asks_callback", "asks_pass_on", "identity_check", "asks_for_debtor", "closing",
     "lawful_consequence", "vague_deadline", "states_amount", "self_identification", "reassurance",
-    "closing", "agreement", "greeting",
+    "agreement", "greeting",
 )
 ANSWER_ORDER: tuple[str, ...] = REACTIVE_ACTS + CONTENT_ACTS
 

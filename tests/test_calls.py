@@ -118,8 +118,6 @@ def test_probes_the_pack_hears_are_answered_as_the_persona_should(probes: list[r
     assert fig.heard_rate >= PROBE_THRESHOLD, f"{fig.heard_rate:.1%}\n" + _failed(heard)
 
 
-@pytest.mark.xfail(strict=True, reason="the zh pack misses tones and some capacity/reason phrasings in the "
-                                       "probes (engine-bugs.md, 3): rudeness probes are heard 3 times in 10")
 def test_probes_are_answered_as_the_persona_should(probes: list[realism.ProbeResult]) -> None:
     fig = realism.figures(probes, [])
     assert fig.probe_rate >= PROBE_THRESHOLD, f"{fig.probe_rate:.1%}\n" + _failed(probes)

@@ -72,7 +72,11 @@ def _transcript(session, unused: int) -> None:  # type: ignore[no-untyped-def]
                             message=red.message) + "\n")
             for tip in turn.analysis.feedback[:2]:
                 out.write(f"      » {tip}\n")
-        if turn.debtor:
+        if turn.handover:  # a hand-over call: the third party's last words, then the debtor's
+            out.write(r("third_party", turn=turn.turn, who=c.answerer.relation, text=turn.handover) + "\n")
+        if turn.debtor and turn.speaker == "third_party":
+            out.write(r("third_party", turn=turn.turn, who=c.answerer.relation, text=turn.debtor) + "\n")
+        elif turn.debtor:
             out.write(r("debtor", turn=turn.turn, text=turn.debtor) + "\n")
         moves = [f for f in turn.fired if f.kind != "reaction"]
         mood = " ".join(f"{k} {v}" for k, v in turn.variables.items())

@@ -69,7 +69,7 @@ class HandsOver(_Model):
     @classmethod
     def _after(cls, value: Any) -> Any:
         if isinstance(value, int) and not isinstance(value, bool):
-            value = f"turn {value}"
+            raise ValueError(f"after: write turn {value} (the words, not the number alone)")
         if isinstance(value, str):
             value = " ".join(value.split())
             if not _AFTER.match(value):

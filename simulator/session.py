@@ -430,7 +430,8 @@ class Session:
         assert h is not None
         own = {"greeting": [h.greeting] if h.greeting else [], "before": h.before, "lines": h.lines,
                "stall": []}[kind]
-        pool = list(own) or list(_value(f"session.handover_{kind}", self.lang) or [])
+        default = _value(f"session.handover_{kind}", self.lang) or []
+        pool = list(own) or ([default] if isinstance(default, str) else list(default))
         if not pool:
             return None
         return self._pick(f"handover:{kind}", [], [str(x) for x in pool])

@@ -145,7 +145,11 @@ def _checklist_hint(session: Any) -> Hint:
     state = session.state
     v = session.variables
     third = session.checklist == "third_party"   # a hand-over call: until the debtor takes the phone
-    waiting = third and case.answerer.hands_over is not None and session.persona.spec.checklist != "third_party"
+    if third and case.answerer.hands_over is not None and session.persona.spec.checklist != "third_party":
+        # the debtor is at hand: ask for them, tell the answerer nothing (the persona is not on the line)
+        put_on = h("third_put_on_line", debtor=debtor, ta=pronoun(case.honorific, lang))
+        open_line = h("third_open_line", debtor=debtor, **who)
+        return Hint("asked_for_debtor", h("third_put_on_why"), put_on if steps.get("identified_self") else open_line)
 
     # the debtor's state stands in the way (the persona author says so with hint_why): its hint first
     st = session.persona.states[state].spec
@@ -161,10 +165,6 @@ def _checklist_hint(session: Any) -> Hint:
                     h("third_callback_line_informed", debtor=debtor, who=case.answerer.relation,
                       ta=pronoun(case.honorific, lang), amount=money(case.amount, lang), days=case.overdue_days,
                       org=org))
-        if waiting:  # the debtor is at hand: ask for them, tell the answerer nothing
-            put_on = h("third_put_on_line", debtor=debtor, ta=pronoun(case.honorific, lang))
-            return Hint("asked_for_debtor", h("third_put_on_why"), open_line if not steps.get("identified_self")
-                        else put_on)
         order = [
             ("identified_self", h("third_identified_why"), open_line),
             ("asked_for_debtor", h("third_asked_for_debtor_why"), open_line),

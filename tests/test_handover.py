@@ -170,7 +170,7 @@ def test_run_json_and_transcript_say_who_speaks(tmp_path):
     assert data["turns"][1]["handover"] is None
     assert list(data["summary"]["steps"]) == DEBTOR_STEPS and data["summary"]["handover"]["turn"] == 2
     text = run_cli("run", WIFE, "--replies", str(replies)).stdout
-    assert "[0] 妻子: 喂,您好,哪位?" in text and "[2] 债务人:" in text and "[1] 债务人:" not in text
+    assert "[0] 妻子 李秀梅: 喂,您好,哪位?" in text and "[2] 债务人:" in text and "[1] 债务人:" not in text
 
 
 def test_same_replies_same_call():

@@ -44,7 +44,8 @@ def test_the_calls_cover_every_chinese_scenario_and_style(catalog: Catalog,
                                                           calls: list[realism.CallResult]) -> None:
     assert len(calls) >= 40
     zh = {sid for sid in catalog.scenarios if catalog.get(sid).spec.lang == "zh"}
-    bundled_before = zh - {"lost_contact_spouse", "lost_contact_informed_sister"}  # written before the calls
+    bundled_before = zh - {"lost_contact_spouse", "lost_contact_informed_sister",  # written after the calls
+                           "hardship_business_loan_wife_hands_over", "angry_consumer_loan_mother_hands_over"}
     assert bundled_before <= {c.scenario for c in calls}
     styles = Counter(c.style for c in calls)
     for style in ("excellent", "clumsy", "cold", "rude", "off_script", "subtle_violation"):

@@ -108,6 +108,42 @@ def state_label(persona: Any, state: str, short: bool = False) -> str:
     return text
 
 
+_CLAUSE_END = set(",。!?;:、,.!?;:…\n()()「」“”\"'")
+WIDEN_MAX = 16   # characters a quote may grow on each side to reach a clause edge
+
+
+def widen_span(text: str, start: int | None, end: int | None) -> tuple[int, int] | None:
+    """A finding's span grown to whole words (Latin letters and digits) and, within ``WIDEN_MAX``
+    characters, to the clause's edges — for display only (「转2000元到我个」 → 「转2000元到我个人账户上」)."""
+    if start is None or end is None or not (0 <= start < end <= len(text)):
+        return None
+    a, b = start, end
+    for _ in range(WIDEN_MAX):
+        if a == 0 or text[a - 1] in _CLAUSE_END:
+            break
+        a -= 1
+    else:
+        a = start
+        while a > 0 and text[a - 1].isascii() and text[a - 1].isalnum() and text[a].isascii() and text[a].isalnum():
+            a -= 1
+    for _ in range(WIDEN_MAX):
+        if b == len(text) or text[b] in _CLAUSE_END:
+            break
+        b += 1
+    else:
+        b = end
+        while b < len(text) and text[b].isascii() and text[b].isalnum() and text[b - 1].isascii() and text[b - 1].isalnum():
+            b += 1
+    return a, b
+
+
+def widen(text: str, start: int | None, end: int | None, evidence: str) -> str:
+    """The words a finding quotes, widened to word/clause edges (``widen_span``); ``evidence`` when
+    the span is unknown."""
+    span = widen_span(text, start, end)
+    return text[span[0]:span[1]].strip() if span else evidence
+
+
 def compliance_label(passed: bool, lang: str = DEFAULT) -> str:
     """合规 / 触碰红线: whether the call stayed inside the red lines (nothing about the outcome)."""
     return t("debrief.compliant" if passed else "debrief.crossed", lang)

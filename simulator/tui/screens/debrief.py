@@ -104,7 +104,7 @@ class DebriefScreen(Localized, Screen[None]):
                 colon = t("debrief.colon", lang)
                 for d in details:
                     title = escape(t("debrief.red_line_title", lang, turn=d.turn, name=d.name))
-                    quote = escape(t("format.quote", lang, text=d.evidence))
+                    quote = escape(t("format.quote", lang, text=d.quote))
                     yield Prose(
                         f"[b $text-error]{title}[/] {quote} [$text-muted]({escape(d.rule)})[/]\n"
                         f"{escape(t('debrief.you_said', lang))}{_highlight(d.reply, d.start, d.end)}\n"

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from textual import work
+from textual import on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
@@ -25,6 +25,7 @@ from textual.screen import Screen
 from ..errors import UserError
 from ..i18n import DEFAULT, resolve_lang, t
 from .locale import localize_bindings
+from . import messages as msg
 from .screens.call import CallScreen
 from .screens.casefile import CaseFileScreen
 from .screens.debrief import DebriefScreen
@@ -181,6 +182,9 @@ class CollectorSimApp(App[None]):
             return
         if not isinstance(self.screen, PickerScreen) and len(self.screen_stack) > 2:
             self.pop_screen()
+        for screen in self.screen_stack:
+            if isinstance(screen, PickerScreen):
+                screen.reset_filter()      # a fresh list, not the last search
 
     def _seed(self, seed: int | None = None) -> int:
         if seed is not None:
@@ -248,6 +252,45 @@ class CollectorSimApp(App[None]):
 
         self.push_screen(ResumeScreen(record, title, lang=self.ui_lang), answered)
 
+    # -- what screens ask (messages up) ----------------------------------------------------------
+    @on(msg.OpenCase)
+    def _on_open_case(self, event: msg.OpenCase) -> None:
+        self.open_case(event.scenario_id, event.seed, event.meta)
+
+    @on(msg.StartCall)
+    def _on_start_call(self, event: msg.StartCall) -> None:
+        self.start_call(event.scenario, event.seed, event.meta)
+
+    @on(msg.ShowPicker)
+    def _on_show_picker(self) -> None:
+        self.show_picker()
+
+    @on(msg.CallEnded)
+    def _on_call_ended(self, event: msg.CallEnded) -> None:
+        if self.call_ended(event.screen):
+            event.screen.log_end()     # the call's file says it ended only once it is recorded
+
+    @on(msg.ShowDebrief)
+    def _on_show_debrief(self, event: msg.ShowDebrief) -> None:
+        self.show_debrief(event.screen)
+
+    @on(msg.NextCall)
+    def _on_next_call(self) -> None:
+        self.next_call()
+
+    @on(msg.ShowVerdict)
+    def _on_show_verdict(self) -> None:
+        self.show_verdict()
+
+    @on(msg.ToggleExam)
+    def _on_toggle_exam(self, event: msg.ToggleExam) -> None:
+        if self.toggle_exam(event.screen.lang):
+            event.screen.mode_changed()
+
+    @on(msg.OfferResume)
+    def _on_offer_resume(self, event: msg.OfferResume) -> None:
+        self.offer_resume(quiet=event.quiet)
+
     def call_ended(self, screen: CallScreen) -> bool:
         """A call has ended: record it (certification) before its session file says so. False
         when recording failed: the file stays open, so ``collector-sim exam`` can resume it."""
@@ -270,11 +313,12 @@ class CollectorSimApp(App[None]):
         self._show(DebriefScreen(screen.session, exam=screen.exam, duration=screen.elapsed,
                                  has_next=bool(self.queue) and not self.record_failed,
                                  has_verdict=self.verdict is not None,
-                                 progress=screen.progress))
+                                 progress=screen.progress,
+                                 coaching=self.record_call is None))   # an exam's: after its verdict
 
     def show_verdict(self) -> None:
         if self.verdict is not None:
-            self._show(VerdictScreen(self.verdict))
+            self._show(VerdictScreen(self.verdict, calls=list(self.finished)))
 
     def next_call(self) -> None:
         if not self.queue:

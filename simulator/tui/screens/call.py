@@ -17,6 +17,7 @@ from ...i18n import t
 from ...text import MAX_REPLY_CHARS
 from ..coach import OUTCOME_GOOD, coaching_line, dimensions, hint, mood, names, other_party, outcome_label
 from ..locale import Localized
+from ..messages import CallEnded, ShowDebrief
 from ..store import SessionLog, turn_record
 from ..widgets import ChatLine, Gauge, Prose, ReplyInput, ScoreBar, Transcript
 
@@ -130,7 +131,7 @@ class CallScreen(Localized, Screen[None]):
     def _submit(self, event: Input.Submitted) -> None:
         if self.done:
             if self.session.ended:
-                self.app.show_debrief(self)
+                self.post_message(ShowDebrief(self))
             return
         text = event.value.strip()
         if not text:
@@ -230,6 +231,10 @@ class CallScreen(Localized, Screen[None]):
             self.notify(t("call.time_up", self.lang), severity="warning")
             self._end_call("time_limit")
 
+    def log_end(self) -> None:
+        """Write the call's end into its session file (the app does once the call is recorded)."""
+        self._log_end()
+
     def _log_end(self) -> None:
         if self.session_log is not None and not self.session_log.closed:
             s = self.session
@@ -253,8 +258,7 @@ class CallScreen(Localized, Screen[None]):
         self.done = True
         # the call is recorded (certification) before its session file says it ended: a crash in
         # between leaves a file that ``collector-sim exam`` resumes, never an ended call not stored
-        if self.app.call_ended(self):
-            self._log_end()      # no-op if already written (a resumed call may end on replay)
+        self.post_message(CallEnded(self))   # recorded, then its file closed (a no-op if already written)
         s = self.session
         outcome = s.outcome or "no_agreement"
         label = outcome_label(outcome, self.lang)
@@ -278,7 +282,7 @@ class CallScreen(Localized, Screen[None]):
 
     def action_debrief(self) -> None:
         if self.done:
-            self.app.show_debrief(self)
+            self.post_message(ShowDebrief(self))
 
     def action_hint(self) -> None:
         if self.exam or self.done:
@@ -295,11 +299,11 @@ class CallScreen(Localized, Screen[None]):
     def _end_call(self, reason: str) -> None:
         """End the call (the trainee hung up, or the exam's time ran out) and show the debrief."""
         if self.done:
-            self.app.show_debrief(self)
+            self.post_message(ShowDebrief(self))
             return
         self.session.finish(reason=reason)
         self._ended()
-        self.app.show_debrief(self)
+        self.post_message(ShowDebrief(self))
 
     def action_scroll(self, direction: int) -> None:
         transcript = self.query_one(Transcript)

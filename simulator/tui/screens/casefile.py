@@ -15,6 +15,7 @@ from textual.widgets import Button, Footer, Header, Label, Static
 from ...i18n import t
 from ..coach import case_rows
 from ..locale import Localized
+from ..messages import ShowPicker, StartCall, ToggleExam
 from ..widgets import Prose
 
 if TYPE_CHECKING:
@@ -86,13 +87,14 @@ class CaseFileScreen(Localized, Screen[None]):
 
     @on(Button.Pressed, "#start")
     def action_start(self) -> None:
-        self.app.start_call(self.scenario, self.seed, self.meta)
+        self.post_message(StartCall(self.scenario, self.seed, self.meta))
 
     @on(Button.Pressed, "#back")
     def action_back(self) -> None:
-        self.app.show_picker()
+        self.post_message(ShowPicker())
 
     def action_toggle_mode(self) -> None:
-        if not self.app.toggle_exam(self.lang):
-            return
+        self.post_message(ToggleExam(self))
+
+    def mode_changed(self) -> None:
         self._update_mode()

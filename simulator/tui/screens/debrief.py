@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from rich.cells import cell_len
 from rich.markup import escape
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -17,8 +17,10 @@ from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 from ...i18n import t
 from ..coach import OUTCOME_GOOD, dimensions, ended_by_label, mood, outcome_label
 from ..locale import Localized
-from ..report import commitment_text, export, red_line_details, timeline
+from ..messages import NextCall, ShowPicker, ShowVerdict, StartCall
+from ..report import commitment_text, export, header_facts, red_line_details, timeline
 from ..widgets import Prose, ScoreBar
+from .turn import TurnScreen
 
 if TYPE_CHECKING:
     from ..app import CollectorSimApp
@@ -36,13 +38,15 @@ class DebriefScreen(Localized, Screen[None]):
         Binding("e", "export", "debrief.export"),
         Binding("r", "retry", "debrief.retry"),
         Binding("n", "pick", "debrief.pick"),
+        Binding("enter", "open_turn", "debrief.open"),
         Binding("enter", "next_call", "debrief.next"),
         Binding("enter", "verdict", "debrief.verdict"),
         Binding("q", "app.quit", "debrief.quit", show=False),
+        Binding("escape", "back", "debrief.back"),
     ]
 
     def __init__(self, session: Any, *, exam: bool, duration: float, has_next: bool = False,
-                 has_verdict: bool = False, progress: str = ""):
+                 has_verdict: bool = False, progress: str = "", coaching: bool = True, review: bool = False):
         super().__init__()
         self.has_verdict = has_verdict and not has_next
         self.progress = progress
@@ -52,19 +56,28 @@ class DebriefScreen(Localized, Screen[None]):
         self.duration = duration
         self.has_next = has_next
         self.exported: tuple[str, str] | None = None
+        self._coached: list[Any] | None = None
+        self.coaching = coaching      # the turns open to their coaching (an exam's: after its verdict)
+        self.review = review          # opened from the exam's verdict: Esc goes back to it
 
     def compose(self) -> ComposeResult:
         s = self.session
         lang = self.lang
         summary = s.summary()
-        outcome = s.outcome or "no_agreement"
+        facts = header_facts(s)
+        outcome = facts["outcome"]
         good = outcome in OUTCOME_GOOD
         passed = summary["passed"]
         yield Header()
         with VerticalScroll(id="debrief"):
             mins, secs = divmod(int(self.duration), 60)
-            verdict = (f"[b $text-success]{t('debrief.passed', lang)}[/]" if passed else
-                       f"[b $text-error]{t('debrief.failed', lang)}[/]")
+            # three separate facts: how the call ended · whether it stayed lawful · the score
+            if not facts["replied"]:
+                verdict = f"[b $text-warning]{escape(t('debrief.no_reply', lang))}[/]"
+            else:
+                verdict = ((f"[b $text-success]{t('debrief.compliant', lang)}[/]" if passed else
+                            f"[b $text-error]{t('debrief.crossed', lang)}[/]")
+                           + f" · [b]{t('debrief.overall_score', lang, n=facts['overall'])}[/]")
             mark = "✓" if good else "✗"
             style = "$text-success" if good else "$text-error"
             commitment = ""
@@ -112,6 +125,8 @@ class DebriefScreen(Localized, Screen[None]):
                         f"[b $text-success]{t('debrief.lawful', lang)}[/]{colon}{escape(d.suggestion)}", classes="redline")
             table = DataTable(id="timeline", cursor_type="row", zebra_stripes=True)
             table.border_title = t("debrief.timeline", lang)
+            if self.coaching:
+                table.border_subtitle = t("debrief.open_turn", lang)
             yield table
             yield Prose("", id="export-status")
         yield Footer()
@@ -133,7 +148,11 @@ class DebriefScreen(Localized, Screen[None]):
                      str(s["solution"]), sep.join(row.red_lines) or t("format.none", lang),
                      *(str(row.mood[k]) for k, _ in moods))
             table.add_row(*(Text(c) for c in cells), key=str(row.turn))   # plain text: a reply is not markup
-        self.query_one("#debrief", VerticalScroll).focus()
+        if self.coaching and table.row_count:
+            table.focus(scroll_visible=False)     # ↑↓ pick a turn, Enter opens it; the header stays in view
+            self.call_after_refresh(self.query_one("#debrief", VerticalScroll).scroll_home, animate=False)
+        else:
+            self.query_one("#debrief", VerticalScroll).focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # the footer shows only keys that work here
@@ -142,7 +161,11 @@ class DebriefScreen(Localized, Screen[None]):
         if action == "verdict":
             return self.has_verdict
         if action in ("retry", "pick"):
-            return not self.app.locked_mode
+            return not self.app.locked_mode and not self.review
+        if action == "back":
+            return self.review
+        if action == "open_turn":
+            return self.coaching and not self.has_next and not self.has_verdict
         return True
 
     # -- actions ---------------------------------------------------------------------------------
@@ -164,15 +187,43 @@ class DebriefScreen(Localized, Screen[None]):
         self.query_one("#debrief", VerticalScroll).scroll_end(animate=False)
 
     def action_retry(self) -> None:
-        self.app.start_call(self.session.scenario, self.session.seed)
+        self.post_message(StartCall(self.session.scenario, self.session.seed))
 
     def action_pick(self) -> None:
-        self.app.show_picker()
+        self.post_message(ShowPicker())
 
     def action_next_call(self) -> None:
         if self.has_next:
-            self.app.next_call()
+            self.post_message(NextCall())
 
     def action_verdict(self) -> None:
         if self.has_verdict:
-            self.app.show_verdict()
+            self.post_message(ShowVerdict())
+
+    def action_back(self) -> None:
+        if self.review:
+            self.dismiss(None)
+
+    @on(DataTable.RowSelected, "#timeline")
+    def _open_turn(self, event: DataTable.RowSelected) -> None:
+        if self.coaching and event.row_key.value is not None:
+            self.open_turn(int(event.row_key.value))
+
+    def open_turn(self, turn: int) -> None:
+        """Open one turn: its scores, what was wrong, the step missing, and a model line."""
+        rows = self._coaching()
+        index = next((i for i, c in enumerate(rows) if c.turn == turn), None)
+        if index is not None:
+            self.app.push_screen(TurnScreen(rows, index, self.lang))
+
+    def action_open_turn(self) -> None:
+        table = self.query_one("#timeline", DataTable)
+        if self.coaching and table.row_count:
+            self.open_turn(int(table.coordinate_to_cell_key((max(0, table.cursor_row), 0)).row_key.value))
+
+    def _coaching(self) -> list[Any]:
+        if self._coached is None:
+            from ..report import coaching
+
+            self._coached = coaching(self.session)
+        return self._coached

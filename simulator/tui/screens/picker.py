@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label
 from ...i18n import DEFAULT, address, money, t
 from ..coach import PERSONA_KINDS, case_items, persona_kind, persona_label, product_label, stage, stars
 from ..locale import Localized
+from ..messages import OfferResume, OpenCase, ToggleExam
 from ..widgets import Prose
 
 if TYPE_CHECKING:
@@ -158,20 +159,29 @@ class PickerScreen(Localized, Screen[None]):
     def action_open(self) -> None:
         sid = self.selected()
         if sid is not None:
-            self.app.open_case(sid)
+            self.post_message(OpenCase(sid))
 
     def action_clear_filter(self) -> None:
         f = self.query_one("#filter", Input)
         f.value = ""
         f.focus()
 
+    def reset_filter(self) -> None:
+        """Back from a call: the whole list again, not the last search."""
+        f = self.query_one("#filter", Input)
+        if f.value:
+            f.value = ""
+            self._fill("")
+        f.focus()
+
     def action_toggle_mode(self) -> None:
-        if not self.app.toggle_exam(self.lang):
-            return
+        self.post_message(ToggleExam(self))
+
+    def mode_changed(self) -> None:
         self._update_mode()
         exam = self.app.exam
         self.notify(t("picker.exam_on" if exam else "picker.exam_off", self.lang),
                     title=t("mode.exam_mode" if exam else "mode.practice_mode", self.lang), timeout=3)
 
     def action_resume(self, quiet: bool = False) -> None:
-        self.app.offer_resume(quiet=quiet)
+        self.post_message(OfferResume(quiet))

@@ -13,17 +13,17 @@ import random
 import signal
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from textual import on, work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
 from ..errors import UserError
-from ..i18n import DEFAULT, resolve_lang, t
+from ..i18n import DEFAULT, resolve_lang, t, value
 from .locale import localize_bindings
 from . import messages as msg
 from .screens.call import CallScreen
@@ -359,6 +359,33 @@ class CollectorSimApp(App[None]):
             return False
         self.exam = not self.exam
         return True
+
+    # -- the command palette, in the language of the screen on top -----------------------------------
+    def _palette(self, key: str) -> tuple[str, str]:
+        title, help_text = value(f"palette.{key}", self._keys_lang)
+        return str(title), str(help_text)
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        p = self._palette
+        yield SystemCommand(*p("help"), self.action_help)
+        yield SystemCommand(*p("theme"), self.action_change_theme)
+        yield SystemCommand(*p("quit"), self.action_quit)
+        if screen.query("HelpPanel"):
+            yield SystemCommand(*p("hide_keys"), self.action_hide_help_panel)
+        else:
+            yield SystemCommand(*p("keys"), self.action_show_help_panel)
+        if screen.maximized is not None:
+            yield SystemCommand(*p("minimize"), screen.action_minimize)
+        elif screen.focused is not None and screen.focused.allow_maximize:
+            yield SystemCommand(*p("maximize"), screen.action_maximize)
+        yield SystemCommand(*p("screenshot"), lambda: self.set_timer(0.1, self.deliver_screenshot))
+
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette",
+                                            placeholder=t("palette.placeholder", self._keys_lang)))
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"

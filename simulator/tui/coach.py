@@ -374,9 +374,20 @@ def case_items(scenario: Any, persona_title: str | None = None, lang: str | None
         rows.append(("concessions", label("concessions"), label("concessions_default")))
     if s.objective:
         rows.append(("objective", label("objective"), s.objective))
-    rows.append(("persona", label("persona"), persona_title or persona_label(persona_kind(scenario), lang)))
+    kind = persona_kind(scenario)   # one name per kind everywhere (the picker's): the title only for a new kind
+    rows.append(("persona", label("persona"), persona_label(kind, lang) if kind in PERSONA_KINDS
+                 else (persona_title or kind)))
     rows.append(("difficulty", label("difficulty"), stars(s.difficulty)))
     return rows
+
+
+def capacity_heard(session: Any) -> list[str]:
+    """What the debtor has said about what they can pay (their lines naming their capacity's
+    figures): the trainee learns the capacity by asking, so the case file shows only what was said."""
+    lang = session.scenario.spec.lang
+    cap = session.capacity
+    figures = {money(x, lang) for x in (cap.monthly, cap.lump_sum) if x}
+    return [t.debtor for t in session.turns if t.debtor and any(f in t.debtor for f in figures)]
 
 
 def case_rows(scenario: Any, persona_title: str | None = None, lang: str | None = None) -> list[tuple[str, str]]:

@@ -15,7 +15,8 @@ from textual.widgets import Footer, Header, Input, Static
 
 from ...i18n import t
 from ...text import MAX_REPLY_CHARS
-from ..coach import OUTCOME_GOOD, coaching_line, dimensions, hint, mood, names, other_party, outcome_label
+from ..coach import (OUTCOME_GOOD, coaching_line, dimensions, hint, mood, names, other_party, outcome_label,
+                     widen_span)
 from ..locale import Localized
 from ..messages import CallEnded, ShowDebrief
 from ..store import SessionLog, turn_record
@@ -30,12 +31,13 @@ def _clock(seconds: float) -> str:
     return f"{s // 60:02d}:{s % 60:02d}"
 
 
-def _excerpt(text: str, start: int | None, end: int | None, pad: int = 6) -> str:
-    """The reply around a red line's words, the words highlighted (markup)."""
-    if start is None or end is None:
+def _excerpt(text: str, start: int | None, end: int | None) -> str:
+    """The reply around a red line's words, widened to its clause (never cut mid-word), the words
+    highlighted (markup)."""
+    span = widen_span(text, start, end)
+    if span is None or start is None or end is None:
         return ""
-    a = max(0, start - pad)
-    b = min(len(text), end + pad)
+    a, b = span
     return (("…" if a > 0 else "") + escape(text[a:start]) + f"[b $text-error on $error-muted]{escape(text[start:end])}[/]"
             + escape(text[end:b]) + ("…" if b < len(text) else ""))
 
@@ -46,6 +48,7 @@ class CallScreen(Localized, Screen[None]):
     BINDINGS = [
         Binding("f2", "hint", "call.hint"),
         Binding("f3", "hang_up", "call.hang_up"),
+        Binding("f5", "case_file", "call.case"),
         # once the call has ended; before that the key falls through to the reply box
         Binding("enter", "debrief", "call.debrief", priority=True),
         Binding("pageup", "scroll(-1)", "call.page_up", show=False),
@@ -292,6 +295,11 @@ class CallScreen(Localized, Screen[None]):
         box.update(t("call.hint", self.lang, why=escape(h.why), line=escape(h.line)))
         box.display = True
         self.query_one("#side", VerticalScroll).scroll_end(animate=False)
+
+    def action_case_file(self) -> None:
+        from .casefile import CaseModal
+
+        self.app.push_screen(CaseModal(self.session))
 
     def action_hang_up(self) -> None:
         self._end_call("trainee")

@@ -8,12 +8,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.containers import Grid, Horizontal, VerticalScroll
-from textual.screen import Screen
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Header, Label, Static
 
 from ...i18n import t
-from ..coach import case_rows
+from ..coach import capacity_heard, case_rows
 from ..locale import Localized
 from ..messages import ShowPicker, StartCall, ToggleExam
 from ..widgets import Prose
@@ -98,3 +98,35 @@ class CaseFileScreen(Localized, Screen[None]):
 
     def mode_changed(self) -> None:
         self._update_mode()
+
+
+class CaseModal(Localized, ModalScreen[None]):
+    """The case file during a call (F5): the facts, the authorised concessions, and what the
+    debtor has said so far about what they can pay."""
+
+    BINDINGS = [Binding("escape,f5,q", "close", "casemodal.close")]
+
+    def __init__(self, session: Any):
+        super().__init__()
+        self.localize(session.scenario.spec.lang)
+        self.session = session
+
+    def compose(self) -> ComposeResult:
+        sc = self.session.scenario
+        lang = self.lang
+        with Vertical(id="case-box", classes="dialog") as box:
+            box.border_title = t("case.during_call", lang)
+            with VerticalScroll(id="case-modal-scroll"):
+                yield Static(Content(sc.spec.title).stylize("bold"), id="case-modal-title")
+                with Grid(id="case-modal-grid", classes="case-grid"):
+                    for label, value in case_rows(sc):
+                        yield Label(label, classes="case-label")
+                        yield Prose(value, classes="case-value", markup=False)
+                    heard = capacity_heard(self.session)
+                    yield Label(t("case.capacity", lang), classes="case-label")
+                    yield Prose("\n".join(t("format.quote", lang, text=x) for x in heard)
+                                or t("case.capacity_unknown", lang), classes="case-value", markup=False)
+            yield Label(t("debrief.close", lang), classes="dialog-hint")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

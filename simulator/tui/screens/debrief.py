@@ -183,7 +183,6 @@ class DebriefScreen(Localized, Screen[None]):
         done = t("debrief.exported", self.lang)
         self.query_one("#export-status", Prose).update(
             f"[b $text-success]{done}[/] {escape(str(json_path))}\n{' ' * (cell_len(done) + 3)}{escape(str(md_path))}")
-        self.notify(f"{md_path}", title=t("debrief.exported_title", self.lang), timeout=6, markup=False)
         self.query_one("#debrief", VerticalScroll).scroll_end(animate=False)
 
     def action_retry(self) -> None:

@@ -13,7 +13,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Header, Label, Static
 
 from ...i18n import t
-from ..coach import capacity_heard, case_rows
+from ..coach import capacity_heard, case_items, case_rows
 from ..locale import Localized
 from ..messages import ShowPicker, StartCall, ToggleExam
 from ..widgets import Prose
@@ -119,13 +119,17 @@ class CaseModal(Localized, ModalScreen[None]):
             with VerticalScroll(id="case-modal-scroll"):
                 yield Static(Content(sc.spec.title).stylize("bold"), id="case-modal-title")
                 with Grid(id="case-modal-grid", classes="case-grid"):
-                    for label, value in case_rows(sc):
-                        yield Label(label, classes="case-label")
-                        yield Prose(value, classes="case-value", markup=False)
+                    items = case_items(sc)
+                    first = ("amount", "overdue", "concessions")     # what a call needs at a glance first
+                    rows = [(k, label, v) for k, label, v in items if k in first]
                     heard = capacity_heard(self.session)
-                    yield Label(t("case.capacity", lang), classes="case-label")
-                    yield Prose("\n".join(t("format.quote", lang, text=x) for x in heard)
-                                or t("case.capacity_unknown", lang), classes="case-value", markup=False)
+                    rows.append(("capacity", t("case.capacity", lang),
+                                 "\n".join(t("format.quote", lang, text=x) for x in heard)
+                                 or t("case.capacity_unknown", lang)))
+                    rows += [(k, label, v) for k, label, v in items if k not in first]
+                    for key, label, value in rows:
+                        yield Label(label, classes="case-label")
+                        yield Prose(value, classes=f"case-value case-{key}", markup=False)
             yield Label(t("debrief.close", lang), classes="dialog-hint")
 
     def action_close(self) -> None:

@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
 from ...i18n import t
 from ..coach import OUTCOME_GOOD, dimensions, ended_by_label, mood, outcome_label
-from ..locale import Localized
+from ..locale import Localized, localize_bindings
 from ..messages import NextCall, ShowPicker, ShowVerdict, StartCall
 from ..report import commitment_text, export, header_facts, red_line_details, timeline
 from ..widgets import Prose, ScoreBar
@@ -30,6 +30,12 @@ def _highlight(text: str, start: int | None, end: int | None) -> str:
     if start is None or end is None:
         return escape(text)
     return escape(text[:start]) + f"[b $text-error on $error-muted]{escape(text[start:end])}[/]" + escape(text[end:])
+
+
+class TimelineTable(DataTable[Any]):
+    """The debrief's timeline: Enter (shown in the footer) opens the selected turn."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "debrief.open")]
 
 
 class DebriefScreen(Localized, Screen[None]):
@@ -119,11 +125,12 @@ class DebriefScreen(Localized, Screen[None]):
                     title = escape(t("debrief.red_line_title", lang, turn=d.turn, name=d.name))
                     quote = escape(t("format.quote", lang, text=d.quote))
                     yield Prose(
-                        f"[b $text-error]{title}[/] {quote} [$text-muted]({escape(d.rule)})[/]\n"
+                        f"[b $text-error]{title}[/] {quote}\n"
                         f"{escape(t('debrief.you_said', lang))}{_highlight(d.reply, d.start, d.end)}\n"
                         f"{escape(t('debrief.why', lang))}{escape(d.message)}\n"
                         f"[b $text-success]{t('debrief.lawful', lang)}[/]{colon}{escape(d.suggestion)}", classes="redline")
-            table = DataTable(id="timeline", cursor_type="row", zebra_stripes=True)
+            table = TimelineTable(id="timeline", cursor_type="row", zebra_stripes=True)
+            localize_bindings(table, lang)
             table.border_title = t("debrief.timeline", lang)
             if self.coaching:
                 table.border_subtitle = t("debrief.open_turn", lang)

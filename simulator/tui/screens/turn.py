@@ -76,7 +76,7 @@ class TurnScreen(Localized, ModalScreen[None]):
         with Vertical(id="turn-box", classes="dialog") as box:
             with VerticalScroll(id="turn-scroll"):
                 yield Prose("", id="turn-text")
-            yield Label(t("debrief.close", self.lang), classes="dialog-hint")
+            yield Label(t("debrief.turn_keys", self.lang), classes="dialog-hint")
 
     def on_mount(self) -> None:
         self._show()

@@ -155,11 +155,9 @@ class DebriefScreen(Localized, Screen[None]):
                      str(s["solution"]), sep.join(row.red_lines) or t("format.none", lang),
                      *(str(row.mood[k]) for k, _ in moods))
             table.add_row(*(Text(c) for c in cells), key=str(row.turn))   # plain text: a reply is not markup
-        if self.coaching and table.row_count:
-            table.focus(scroll_visible=False)     # ↑↓ pick a turn, Enter opens it; the header stays in view
-            self.call_after_refresh(self.query_one("#debrief", VerticalScroll).scroll_home, animate=False)
-        else:
-            self.query_one("#debrief", VerticalScroll).focus()
+        # the page keeps the keys (↑↓ PgUp PgDn scroll it); Enter opens the timeline's selected turn
+        # (the first until Tab moves into the timeline), ← → in the opened turn go to its neighbours
+        self.query_one("#debrief", VerticalScroll).focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # the footer shows only keys that work here

@@ -94,15 +94,18 @@ def stars(difficulty: int) -> str:
     return "★" * d + "☆" * (MAX_DIFFICULTY - d)
 
 
-def state_label(persona: Any, state: str, short: bool = False) -> str:
+def state_label(persona: Any, state: str, short: bool = False, lang: str = DEFAULT) -> str:
     """A debtor state in the trainee's words: the persona's ``description`` (its first clause when
-    ``short``: 「发泄怒气」), never the raw id unless the author wrote none."""
+    ``short``: 「发泄怒气」); a terminal state without one is named by its outcome (对方投诉); the raw
+    id only when the author wrote neither."""
     try:
-        text = (persona.states[state].spec.description or "").strip()
+        spec = persona.states[state].spec
     except (KeyError, AttributeError):
-        text = ""
-    if not text:
         return state
+    text = (spec.description or "").strip()
+    if not text:
+        ending = spec.outcome or (spec.end_outcome if spec.terminal else None)
+        return outcome_label(ending, lang) if ending else state
     if short:
         text = re.split(r"[,,;;::。(]", text, maxsplit=1)[0].strip() or text
     return text

@@ -64,10 +64,10 @@ class TimelineRow:
 
 def state_move(session: Any, before: str, after: str, short: bool = True) -> str:
     """「发泄怒气 → 情绪缓和」: the debtor's states in the trainee's words (persona descriptions)."""
-    p = session.persona
+    p, lang = session.persona, session.scenario.spec.lang
     if before == after:
-        return state_label(p, after, short)
-    return f"{state_label(p, before, short)} → {state_label(p, after, short)}"
+        return state_label(p, after, short, lang)
+    return f"{state_label(p, before, short, lang)} → {state_label(p, after, short, lang)}"
 
 
 def timeline(session: Any) -> list[TimelineRow]:

@@ -141,23 +141,54 @@ class DebriefScreen(Localized, Screen[None]):
     def on_mount(self) -> None:
         lang = self.lang
         self.app.sub_title = t("debrief.subtitle", lang) + (f" · {self.progress}" if self.progress else "")
-        table = self.query_one("#timeline", DataTable)
-        moods = mood(lang)
-        table.add_columns(t("debrief.col_turn", lang), t("debrief.col_said", lang), t("debrief.col_state", lang),
-                          *(t(f"dimension_short.{d}", lang) for d in ("politeness", "clarity", "solution")),
-                          t("debrief.col_red", lang), *(t(f"mood_short.{k}", lang) for k, _ in moods))
-        limit = int(t("debrief.said_chars", lang))
-        sep = t("format.list_sep", lang)
-        for row in timeline(self.session):
-            s = row.scores
-            said = row.trainee if len(row.trainee) <= limit else row.trainee[:limit - 1] + "…"
-            cells = (str(row.turn), said, row.transition, str(s["politeness"]), str(s["clarity"]),
-                     str(s["solution"]), sep.join(row.red_lines) or t("format.none", lang),
-                     *(str(row.mood[k]) for k, _ in moods))
-            table.add_row(*(Text(c) for c in cells), key=str(row.turn))   # plain text: a reply is not markup
+        self._fill_timeline()
         # the page keeps the keys (↑↓ PgUp PgDn scroll it); Enter opens the timeline's selected turn
         # (the first until Tab moves into the timeline), ← → in the opened turn go to its neighbours
         self.query_one("#debrief", VerticalScroll).focus()
+
+    def on_resize(self) -> None:
+        self._fill_timeline()
+
+    def _fill_timeline(self) -> None:
+        """The timeline, its columns sized to the screen: the reply cut with …, the red lines as a
+        count (their names are in the opened turn), the mood columns only where they fit."""
+        lang = self.lang
+        table = self.query_one("#timeline", DataTable)
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        rows = timeline(self.session)
+        moods = mood(lang)
+        pad = 2 * table.cell_padding
+        avail = max(40, self.size.width or 80) - 6          # borders, padding, the page's scrollbar
+        heads = [t("debrief.col_turn", lang), t("debrief.col_said", lang), t("debrief.col_state", lang),
+                 *(t(f"dimension_short.{d}", lang) for d in ("politeness", "clarity", "solution")),
+                 t("debrief.col_red", lang)]
+        mood_heads = [t(f"mood_short.{k}", lang) for k, _ in moods]
+        reds = [f"✗{len(r.red_lines)}" if r.red_lines else t("format.none", lang) for r in rows]
+        fixed = [max([cell_len(heads[0]), *(cell_len(str(r.turn)) for r in rows)]),
+                 max([cell_len(heads[2]), *(cell_len(r.transition) for r in rows)]),
+                 *(max(cell_len(h), 3) for h in heads[3:6]),
+                 max([cell_len(heads[6]), *(cell_len(x) for x in reds)])]
+        mood_w = [max(cell_len(h), 3) for h in mood_heads]
+        said = avail - sum(fixed) - pad * (len(fixed) + 1)
+        show_mood = said - sum(mood_w) - pad * len(mood_w) >= 16
+        if show_mood:
+            said -= sum(mood_w) + pad * len(mood_w)
+        said = max(8, said)
+        widths = [fixed[0], said, *fixed[1:]] + (mood_w if show_mood else [])
+        for head, width in zip(heads + (mood_heads if show_mood else []), widths):
+            table.add_column(head, width=width)
+        for row, red in zip(rows, reds):
+            s = row.scores
+            text = Text(row.trainee)                      # plain text: a reply is not markup
+            text.truncate(said, overflow="ellipsis")
+            cells = [Text(str(row.turn)), text, Text(row.transition),
+                     *(Text(str(s[d])) for d in ("politeness", "clarity", "solution")), Text(red)]
+            if show_mood:
+                cells += [Text(str(row.mood[k])) for k, _ in moods]
+            table.add_row(*cells, key=str(row.turn))
+        if 0 < cursor < len(rows):
+            table.move_cursor(row=cursor)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # the footer shows only keys that work here

@@ -34,6 +34,9 @@ def turn_markup(row: Any, lang: str) -> str:
         parts.append(f"[b $text-accent]{escape(t('debrief.turn_they', lang))}[/]{colon}{escape(row.debtor)}")
     scores = " · ".join(f"{escape(label)} {row.scores.get(k, 0)}" for k, label in dimensions(lang))
     parts.append(f"[b $text-accent]{escape(t('debrief.turn_scores', lang))}[/]{colon}{scores}")
+    if row.model_line:       # what to say instead comes first: on 80×24 it is in view without scrolling
+        parts.append(f"[b $text-success]{escape(t('debrief.turn_model', lang))}[/] [$text-muted]({escape(row.why)})[/]")
+        parts.append(f"[b]{escape(row.model_line)}[/b]")
     parts.append("")
     if row.findings:
         parts.append(f"[b]{escape(t('debrief.turn_findings', lang))}[/]")
@@ -50,10 +53,6 @@ def turn_markup(row: Any, lang: str) -> str:
         parts.append(f"[$text-warning]→[/] {escape(t('debrief.turn_missing', lang, step=row.missing_label))}")
     else:
         parts.append(f"[$text-success]✓[/] {escape(t('debrief.turn_nothing_missing', lang))}")
-    if row.model_line:
-        parts.append("")
-        parts.append(f"[b $text-success]{escape(t('debrief.turn_model', lang))}[/] [$text-muted]({escape(row.why)})[/]")
-        parts.append(escape(row.model_line))
     return "\n".join(parts)
 
 

@@ -232,3 +232,44 @@ async def test_palette_speaks_chinese(tmp_path: Path, catalog: Catalog) -> None:
         await pilot.press("f1")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
+
+
+@aio
+async def test_exam_calls_open_to_their_coaching_after_the_verdict(tmp_path: Path, catalog: Catalog) -> None:
+    from simulator.tui.screens.verdict import VerdictScreen
+
+    sid, _, replies, _, _ = BAD_CALL
+    queue = [(sid, 7, {"call": 0, "calls": 1})]
+
+    def record_call(session, elapsed, meta):  # type: ignore[no-untyped-def]
+        return {"title": "基础认证", "lang": "zh", "passed": False, "attempt": 1, "attempts": 3,
+                "scores": {"overall": session.summary()["overall"]}, "reasons": ["red line"], "calls": []}
+
+    app = app_for(tmp_path, catalog, queue=queue, exam=True, locked_mode=True, record_call=record_call)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")                 # case file → call
+        await pilot.pause()
+        for reply in replies:
+            await say(pilot, reply)
+        await pilot.press("enter")                 # → this call's debrief: no coaching before the verdict
+        await pilot.pause()
+        debrief = app.screen
+        assert isinstance(debrief, DebriefScreen) and not debrief.coaching
+        assert "展开" not in screen_text(app).splitlines()[-1]
+        await pilot.press("enter")                 # → the verdict
+        await pilot.pause()
+        assert isinstance(app.screen, VerdictScreen)
+        assert "按数字键1–1查看那一通的复盘" in squash(screen_text(app))
+        await pilot.press("1")                     # the call, every turn open to its coaching
+        await pilot.pause()
+        review = app.screen
+        assert isinstance(review, DebriefScreen) and review.coaching and review.review
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TurnScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("escape")                # back to the verdict
+        await pilot.pause()
+        assert isinstance(app.screen, VerdictScreen)

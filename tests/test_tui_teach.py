@@ -273,3 +273,13 @@ async def test_exam_calls_open_to_their_coaching_after_the_verdict(tmp_path: Pat
         await pilot.press("escape")                # back to the verdict
         await pilot.pause()
         assert isinstance(app.screen, VerdictScreen)
+
+
+@aio
+async def test_exam_timer_stays_on_one_line_in_english(tmp_path: Path, catalog: Catalog) -> None:
+    app = app_for(tmp_path, catalog, "angry_en_card_reminder", exam=True, time_limit=600, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        lines = screen_text(app).splitlines()
+        assert any("Outbound 10:30 · call 00:00/10:00" in line for line in lines), "\n".join(lines[:4])

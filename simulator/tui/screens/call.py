@@ -210,7 +210,7 @@ class CallScreen(Localized, Screen[None]):
         clock = _clock(elapsed)
         if self.time_limit:
             left = self.time_limit - elapsed
-            clock += f" / {_clock(self.time_limit)}"
+            clock += f"/{_clock(self.time_limit)}"      # one line in both languages at 80 columns
             if left < 60:
                 clock = f"[b $text-error]{clock}[/]"
         status = t("call.status", self.lang, clock=escape(s.scenario.case.clock), timer=clock, turn=s.turn,

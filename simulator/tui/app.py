@@ -83,6 +83,7 @@ class CollectorSimApp(App[None]):
         self._offer_resume = (offer_resume and resume is None and scenario_id is None and not queue
                               and on_start is None)
         self.finished: list[Any] = []   # sessions finished in this run, in order
+        self.durations: list[float] = []   # and how long each took (the verdict's reviews show it)
         self.verdict: dict[str, Any] | None = None   # the exam's result, once its last call is recorded
         self.start_error: BaseException | None = None
         self.interrupted: str | None = None          # the signal that stopped the app, if one did
@@ -305,6 +306,7 @@ class CollectorSimApp(App[None]):
             if verdict is not None:
                 self.verdict = verdict
         self.finished.append(screen.session)
+        self.durations.append(screen.elapsed)
         if self.on_call_end is not None:
             self.on_call_end(screen.session)
         return True
@@ -318,7 +320,7 @@ class CollectorSimApp(App[None]):
 
     def show_verdict(self) -> None:
         if self.verdict is not None:
-            self._show(VerdictScreen(self.verdict, calls=list(self.finished)))
+            self._show(VerdictScreen(self.verdict, calls=list(self.finished), durations=list(self.durations)))
 
     def next_call(self) -> None:
         if not self.queue:

@@ -30,11 +30,12 @@ class VerdictScreen(Localized, Screen[None]):
                 Binding("1", "review(1)", "verdict.review"),
                 *(Binding(str(i), f"review({i})", show=False) for i in range(2, 10))]
 
-    def __init__(self, verdict: dict[str, Any], calls: list[Any] | None = None):
+    def __init__(self, verdict: dict[str, Any], calls: list[Any] | None = None, durations: list[float] | None = None):
         super().__init__()
         self.localize(str(verdict.get("lang") or "zh"))
         self.verdict = verdict
         self.calls = list(calls or [])   # the sessions of this run's calls, in order: their debriefs open here
+        self.durations = list(durations or [])
 
     def compose(self) -> ComposeResult:
         v, lang = self.verdict, self.lang
@@ -88,7 +89,8 @@ class VerdictScreen(Localized, Screen[None]):
             from .debrief import DebriefScreen
 
             session = self.calls[n - 1]
-            self.app.push_screen(DebriefScreen(session, exam=True, duration=0.0, coaching=True, review=True))
+            duration = self.durations[n - 1] if n <= len(self.durations) else 0.0
+            self.app.push_screen(DebriefScreen(session, exam=True, duration=duration, coaching=True, review=True))
 
     def on_screen_resume(self) -> None:
         self.app.sub_title = t("verdict.subtitle", self.lang)

@@ -97,7 +97,7 @@ def test_a_lenient_exam_in_the_working_folder_does_not_certify(tmp_path):
     assert out["official"] is False and out["unofficial"] == [f"exam foundation from {work / 'exams' / 'foundation.yaml'}"]
     assert "note: practice with unofficial definitions: exam foundation from" in proc.stderr
     text = env_cli("grade", "foundation", "--replies", str(lazy), "--trainee", "t1", "--practice", db=db, cwd=work)
-    assert text.stdout.splitlines()[0].endswith("· practice (unofficial definitions)")
+    assert text.stdout.splitlines()[0].endswith("· 练习(非正式定义)")   # the exam is in Chinese: so is its report
     assert not db.exists()
     # the TUI exam refuses it before anything starts
     proc = env_cli("exam", "foundation", "--trainee", "t1", db=db, cwd=work)

@@ -191,7 +191,7 @@ async def test_a_kill_mid_call_is_resumed_with_its_replies_time_limit_and_clock(
         call = app.screen
         assert isinstance(call, CallScreen) and call.resumed and call.session.scenario.id == FOUNDATION[1]
         assert [t.trainee for t in call.session.turns if t.turn] == said
-        assert "00:30 / 10:00" in screen_text(app) and "第 2/4 通" in screen_text(app)
+        assert "00:30/10:00" in screen_text(app) and "第 2/4 通" in screen_text(app)
         rig.clock[0] = 1000.0 + 571                           # 30 + 571 s: past the 600 s limit
         call._tick()
         await settle(pilot)

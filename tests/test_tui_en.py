@@ -90,7 +90,7 @@ async def test_english_call_end_to_end(tmp_path: Path, catalog: Catalog) -> None
         # -- debrief
         assert isinstance(app.screen, DebriefScreen)
         text = screen_text(app)
-        assert "✓ Promise to pay · Passed" in text and "Steps 8/8" in text and "Red lines (0)" in text
+        assert "✓ Promise to pay · Compliant · Score " in text and "Steps 8/8" in text and "Red lines (0)" in text
         assert cjk(text) == [], cjk(text)
         await pilot.press("e")
         await app.workers.wait_for_complete()
@@ -125,7 +125,7 @@ async def test_english_call_from_the_chinese_picker(tmp_path: Path, catalog: Cat
         await pilot.press("enter")
         await pilot.pause()
         text = screen_text(app)
-        assert "Failed · red line crossed" in text and "Turn 2 · False legal consequence" in text
+        assert " · Red line crossed · Score " in text and "Turn 2 · False legal consequence" in text
         await pilot.press("n")                                    # back to the Chinese picker
         await pilot.pause()
         assert isinstance(app.screen, PickerScreen)

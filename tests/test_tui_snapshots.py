@@ -67,3 +67,55 @@ def test_snapshot_debrief_with_red_lines(snap_compare, tmp_path: Path, catalog: 
         await pilot.pause()
 
     assert snap_compare(_app(tmp_path, catalog, sid), run_before=run_before, terminal_size=(80, 24))
+
+
+EN_CALL = ["Hello, this is Sam at Northbridge Bank Card Services, employee ID 2031. Am I speaking with Mr. John Miller?",
+           "I understand you're upset, and I'm sorry for the trouble."]
+
+
+def test_snapshot_english_call(snap_compare, tmp_path: Path) -> None:
+    cat = Catalog.discover()
+    cat.scenarios = {sid: cat.scenarios[sid] for sid in ("angry_en_card_reminder", "hardship_en_job_loss")}
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press("enter")                  # case file → call
+        await pilot.pause()
+        for reply in EN_CALL:
+            await say(pilot, reply)
+        await pilot.press("f2")                     # the hint for where the call is
+        await pilot.pause()
+
+    app = _app(tmp_path, cat, "angry_en_card_reminder", lang="en")
+    assert snap_compare(app, run_before=run_before, terminal_size=(80, 24))
+
+
+def test_snapshot_exam_call(snap_compare, tmp_path: Path, catalog: Catalog) -> None:
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press("enter")
+        await pilot.pause()
+        for reply in GOOD_CALL[:2]:
+            await say(pilot, reply)
+
+    app = _app(tmp_path, catalog, "hardship_card_job_loss", exam=True, time_limit=600)
+    assert snap_compare(app, run_before=run_before, terminal_size=(80, 24))
+
+
+def test_snapshot_debrief_opened_turn(snap_compare, tmp_path: Path, catalog: Catalog) -> None:
+    sid, _, replies, _, _ = BAD_CALL
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press("enter")
+        await pilot.pause()
+        for reply in replies:
+            await say(pilot, reply)
+        await pilot.press("enter")                  # → debrief
+        await pilot.pause()
+        await pilot.press("enter")                  # open turn 1
+        await pilot.pause()
+        screen = pilot.app.screen
+        red = next(i for i, r in enumerate(screen.rows) if r.findings)
+        for _ in range(red):
+            await pilot.press("right")              # the turn with the red line
+        await pilot.pause()
+
+    assert snap_compare(_app(tmp_path, catalog, sid), run_before=run_before, terminal_size=(80, 24))

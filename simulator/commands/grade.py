@@ -93,20 +93,30 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def render(result, exam, unofficial=()) -> str:  # type: ignore[no-untyped-def]
-    lines = [f"{exam.spec.title} ({exam.id}) · trainee {result.trainee}"
-             + (f" · attempt {result.attempt} of {exam.spec.attempts}" if result.attempt else " · practice")
-             + (" (unofficial definitions)" if unofficial else "")]
+    """The text report, every word in the exam's language (``grade.*`` in the locale catalogs)."""
+    from ..i18n import t
+
+    lang = getattr(exam.spec, "lang", None) or "zh"
+
+    def g(key: str, **fields: object) -> str:
+        return t(f"grade.{key}", lang, **fields)
+
+    lines = [g("head", title=exam.spec.title, id=exam.id, trainee=result.trainee)
+             + (g("attempt", n=result.attempt, total=exam.spec.attempts) if result.attempt else g("practice"))
+             + (g("unofficial") if unofficial else "")]
     for c in result.calls:
         s = c["summary"]
-        red = ", ".join(f"{r['rule']}@{r['turn']}" for r in s.get("red_lines", [])) or "none"
-        lines.append(f"  {c['scenario']:<36} {c['outcome']:<15} 礼貌 {s['politeness']:>3} · 清晰 {s['clarity']:>3}"
-                     f" · 方案 {s['solution']:>3} · 总分 {s['overall']:>3}   red lines: {red}")
+        red = t("format.list_sep", lang).join(g("red_at", rule=r["rule"], turn=r["turn"])
+                                            for r in s.get("red_lines", [])) or t("format.none", lang)
+        lines.append(f"  {c['scenario']:<36} {c['outcome']:<15} "
+                     + g("call", politeness=f"{s['politeness']:>3}", clarity=f"{s['clarity']:>3}",
+                         solution=f"{s['solution']:>3}", overall=f"{s['overall']:>3}", red=red))
     sc = result.verdict.scores
-    lines.append(f"  exam means: politeness {sc['politeness']:g} · clarity {sc['clarity']:g} · "
-                 f"solution {sc['solution']:g} · overall {sc['overall']:g}")
-    lines.append("PASSED" if result.passed else "FAILED")
+    lines.append("  " + g("means", politeness=f"{sc['politeness']:g}", clarity=f"{sc['clarity']:g}",
+                          solution=f"{sc['solution']:g}", overall=f"{sc['overall']:g}"))
+    lines.append(g("passed") if result.passed else g("failed"))
     for r in result.verdict.reasons:
         lines.append(f"  - {r}")
     if result.signature:
-        lines.append(f"signature {result.signature} (stored in {result.store})")
+        lines.append(g("signature", sig=result.signature, store=result.store))
     return "\n".join(lines)

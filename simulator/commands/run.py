@@ -101,7 +101,10 @@ def _transcript(session, unused: int) -> None:  # type: ignore[no-untyped-def]
     if summary["red_lines"]:
         for red in summary["red_lines"]:
             out.write(r("summary_red_line", turn=red["turn"], rule=red["rule"], evidence=plain(red["evidence"])) + "\n")
-    verdict = t("debrief.passed" if summary["passed"] else "debrief.not_passed", lang)
-    out.write(r("verdict", verdict=verdict, passed=str(summary["passed"]).lower()) + "\n")
+    if not summary["replies"]:         # nothing said: nothing passed either
+        out.write(r("no_reply") + "\n")
+    else:
+        verdict = t("debrief.passed" if summary["passed"] else "debrief.not_passed", lang)
+        out.write(r("verdict", verdict=verdict, passed=str(summary["passed"]).lower()) + "\n")
     if unused:
         out.write(r("unused", n=unused) + "\n")

@@ -13,18 +13,19 @@ import random
 import signal
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from textual import work
-from textual.app import App
+from textual import on, work
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
 from ..errors import UserError
-from ..i18n import DEFAULT, resolve_lang, t
+from ..i18n import DEFAULT, resolve_lang, t, value
 from .locale import localize_bindings
+from . import messages as msg
 from .screens.call import CallScreen
 from .screens.casefile import CaseFileScreen
 from .screens.debrief import DebriefScreen
@@ -86,6 +87,7 @@ class CollectorSimApp(App[None]):
         self._offer_resume = (offer_resume and resume is None and scenario_id is None and not queue
                               and on_start is None)
         self.finished: list[Any] = []   # sessions finished in this run, in order
+        self.durations: list[float] = []   # and how long each took (the verdict's reviews show it)
         self.verdict: dict[str, Any] | None = None   # the exam's result, once its last call is recorded
         self.start_error: BaseException | None = None
         self.interrupted: str | None = None          # the signal that stopped the app, if one did
@@ -185,6 +187,9 @@ class CollectorSimApp(App[None]):
             return
         if not isinstance(self.screen, PickerScreen) and len(self.screen_stack) > 2:
             self.pop_screen()
+        for screen in self.screen_stack:
+            if isinstance(screen, PickerScreen):
+                screen.reset_filter()      # a fresh list, not the last search
 
     def _seed(self, seed: int | None = None) -> int:
         if seed is not None:
@@ -267,6 +272,45 @@ class CollectorSimApp(App[None]):
 
         self.push_screen(ResumeScreen(record, title, lang=self.ui_lang), answered)
 
+    # -- what screens ask (messages up) ----------------------------------------------------------
+    @on(msg.OpenCase)
+    def _on_open_case(self, event: msg.OpenCase) -> None:
+        self.open_case(event.scenario_id, event.seed, event.meta)
+
+    @on(msg.StartCall)
+    def _on_start_call(self, event: msg.StartCall) -> None:
+        self.start_call(event.scenario, event.seed, event.meta)
+
+    @on(msg.ShowPicker)
+    def _on_show_picker(self) -> None:
+        self.show_picker()
+
+    @on(msg.CallEnded)
+    def _on_call_ended(self, event: msg.CallEnded) -> None:
+        if self.call_ended(event.screen):
+            event.screen.log_end()     # the call's file says it ended only once it is recorded
+
+    @on(msg.ShowDebrief)
+    def _on_show_debrief(self, event: msg.ShowDebrief) -> None:
+        self.show_debrief(event.screen)
+
+    @on(msg.NextCall)
+    def _on_next_call(self) -> None:
+        self.next_call()
+
+    @on(msg.ShowVerdict)
+    def _on_show_verdict(self) -> None:
+        self.show_verdict()
+
+    @on(msg.ToggleExam)
+    def _on_toggle_exam(self, event: msg.ToggleExam) -> None:
+        if self.toggle_exam(event.screen.lang):
+            event.screen.mode_changed()
+
+    @on(msg.OfferResume)
+    def _on_offer_resume(self, event: msg.OfferResume) -> None:
+        self.offer_resume(quiet=event.quiet)
+
     def call_ended(self, screen: CallScreen) -> bool:
         """A call has ended: record it (certification) before its session file says so. False
         when recording failed: the file stays open, so ``collector-sim exam`` can resume it."""
@@ -281,6 +325,7 @@ class CollectorSimApp(App[None]):
             if verdict is not None:
                 self.verdict = verdict
         self.finished.append(screen.session)
+        self.durations.append(screen.elapsed)
         if self.on_call_end is not None:
             self.on_call_end(screen.session)
         return True
@@ -289,11 +334,12 @@ class CollectorSimApp(App[None]):
         self._show(DebriefScreen(screen.session, exam=screen.exam, duration=screen.elapsed,
                                  has_next=bool(self.queue) and not self.record_failed,
                                  has_verdict=self.verdict is not None,
-                                 progress=screen.progress))
+                                 progress=screen.progress,
+                                 coaching=self.record_call is None))   # an exam's: after its verdict
 
     def show_verdict(self) -> None:
         if self.verdict is not None:
-            self._show(VerdictScreen(self.verdict))
+            self._show(VerdictScreen(self.verdict, calls=list(self.finished), durations=list(self.durations)))
 
     def next_call(self) -> None:
         if not self.queue:
@@ -334,6 +380,33 @@ class CollectorSimApp(App[None]):
             return False
         self.exam = not self.exam
         return True
+
+    # -- the command palette, in the language of the screen on top -----------------------------------
+    def _palette(self, key: str) -> tuple[str, str]:
+        title, help_text = value(f"palette.{key}", self._keys_lang)
+        return str(title), str(help_text)
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        p = self._palette
+        yield SystemCommand(*p("help"), self.action_help)
+        yield SystemCommand(*p("theme"), self.action_change_theme)
+        yield SystemCommand(*p("quit"), self.action_quit)
+        if screen.query("HelpPanel"):
+            yield SystemCommand(*p("hide_keys"), self.action_hide_help_panel)
+        else:
+            yield SystemCommand(*p("keys"), self.action_show_help_panel)
+        if screen.maximized is not None:
+            yield SystemCommand(*p("minimize"), screen.action_minimize)
+        elif screen.focused is not None and screen.focused.allow_maximize:
+            yield SystemCommand(*p("maximize"), screen.action_maximize)
+        yield SystemCommand(*p("screenshot"), lambda: self.set_timer(0.1, self.deliver_screenshot))
+
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette",
+                                            placeholder=t("palette.placeholder", self._keys_lang)))
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"

@@ -11,6 +11,7 @@ red line in the last reply always comes first: its rule pack suggestion is the l
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,8 +85,71 @@ def stage(overdue_days: int, lang: str = DEFAULT) -> str:
     return t(f"stage.{key}", lang)
 
 
+#: the one difficulty scale (scenario ``difficulty:`` 1–3), shown as ★☆☆ everywhere
+MAX_DIFFICULTY = 3
+
+
 def stars(difficulty: int) -> str:
-    return "★" * difficulty + "☆" * max(0, 5 - difficulty)
+    d = max(1, min(MAX_DIFFICULTY, int(difficulty)))
+    return "★" * d + "☆" * (MAX_DIFFICULTY - d)
+
+
+def state_label(persona: Any, state: str, short: bool = False, lang: str = DEFAULT) -> str:
+    """A debtor state in the trainee's words: the persona's ``description`` (its first clause when
+    ``short``: 「发泄怒气」); a terminal state without one is named by its outcome (对方投诉); the raw
+    id only when the author wrote neither."""
+    try:
+        spec = persona.states[state].spec
+    except (KeyError, AttributeError):
+        return state
+    text = (spec.description or "").strip()
+    if not text:
+        ending = spec.outcome or (spec.end_outcome if spec.terminal else None)
+        return outcome_label(ending, lang) if ending else state
+    if short:
+        text = re.split(r"[,,;;::。(]", text, maxsplit=1)[0].strip() or text
+    return text
+
+
+_CLAUSE_END = set(",。!?;:、,.!?;:…\n()()「」“”\"'")
+WIDEN_MAX = 16   # characters a quote may grow on each side to reach a clause edge
+
+
+def widen_span(text: str, start: int | None, end: int | None) -> tuple[int, int] | None:
+    """A finding's span grown to whole words (Latin letters and digits) and, within ``WIDEN_MAX``
+    characters, to the clause's edges — for display only (「转2000元到我个」 → 「转2000元到我个人账户上」)."""
+    if start is None or end is None or not (0 <= start < end <= len(text)):
+        return None
+    a, b = start, end
+    for _ in range(WIDEN_MAX):
+        if a == 0 or text[a - 1] in _CLAUSE_END:
+            break
+        a -= 1
+    else:
+        a = start
+        while a > 0 and text[a - 1].isascii() and text[a - 1].isalnum() and text[a].isascii() and text[a].isalnum():
+            a -= 1
+    for _ in range(WIDEN_MAX):
+        if b == len(text) or text[b] in _CLAUSE_END:
+            break
+        b += 1
+    else:
+        b = end
+        while b < len(text) and text[b].isascii() and text[b].isalnum() and text[b - 1].isascii() and text[b - 1].isalnum():
+            b += 1
+    return a, b
+
+
+def widen(text: str, start: int | None, end: int | None, evidence: str) -> str:
+    """The words a finding quotes, widened to word/clause edges (``widen_span``); ``evidence`` when
+    the span is unknown."""
+    span = widen_span(text, start, end)
+    return text[span[0]:span[1]].strip() if span else evidence
+
+
+def compliance_label(passed: bool, lang: str = DEFAULT) -> str:
+    """合规 / 触碰红线: whether the call stayed inside the red lines (nothing about the outcome)."""
+    return t("debrief.compliant" if passed else "debrief.crossed", lang)
 
 
 def names(lang: str = "zh") -> tuple[dict[str, str], dict[str, str]]:
@@ -110,20 +174,90 @@ def _round(x: float, to: int = 100) -> int:
     return max(to, int(round(x / to)) * to)
 
 
+#: the feature ids that show a checklist step in a sentence: a model line's sentences that would
+#: only redo a step the call has already done are left out of it
+STEP_SIGNS: dict[str, frozenset[str]] = {
+    "identified_self": frozenset({"self_identification"}),
+    "verified_before_disclosing": frozenset({"identity_check", "asks_for_debtor"}),
+    "asked_for_debtor": frozenset({"identity_check", "asks_for_debtor"}),
+    "stated_facts": frozenset({"states_amount", "states_overdue"}),
+    "asked_situation": frozenset({"asks_situation", "asks_capacity"}),
+    "offered_solution": frozenset({"offers_solution", "proposes_plan"}),
+    "confirmed_commitment": frozenset({"confirms_commitment"}),
+    "asked_callback": frozenset({"asks_callback"}),
+    "closed_politely": frozenset({"closing"}),
+}
+_SENTENCE = re.compile(r"(?<=[。!?!?])|(?<=[.!?])\s+")
+
+
+def sentences(text: str) -> list[str]:
+    """A model line cut into its sentences (Chinese or English punctuation), each kept whole."""
+    return [x for x in (p.strip() for p in _SENTENCE.split(text)) if x]
+
+
+def without_done(session: Any, text: str, steps: dict[str, bool] | None = None) -> str:
+    """``text`` without the sentences that only redo steps the call has done (a second 「我是…,请问
+    您是…本人吗?」 after the debtor confirmed). A sentence that also does a missing step stays.
+    ``steps``: the checklist at the moment in question (default: now)."""
+    if not text:
+        return text
+    steps = session.steps() if steps is None else steps
+    done = {k for k, ok in steps.items() if ok}
+    missing = set(steps) - done
+    if not done:
+        return text
+    from ..analyzer import analyze
+
+    ctx = session.context_dict()
+    lang = session.scenario.spec.lang
+    kept = []
+    for sentence in sentences(text):
+        try:
+            a = analyze(sentence, ctx)
+            ids = set(a.features) | set(a.signals)
+        except Exception:
+            ids = set()
+        redoes = any(ids & STEP_SIGNS.get(k, frozenset()) for k in done)
+        does_missing = any(ids & STEP_SIGNS.get(k, frozenset()) for k in missing)
+        if redoes and not does_missing:
+            continue
+        kept.append(sentence)
+    return ("" if lang == "zh" else " ").join(kept)
+
+
 def hint(session: Any) -> Hint:
     """The model line for where the call is now: a red line's lawful rewrite first; then, while a
     step of the checklist is missing, that step's line built from the case; when the debtor's state
     is what stands in the way (upset, wary, disputing) or every step is done, the line the persona's
-    author wrote for that state (``hint:``), if there is one."""
-    base = _checklist_hint(session)
+    author wrote for that state (``hint:``), if there is one — never a sentence that redoes a step
+    the call has already done."""
     last = session.turns[-1] if session.turns else None
-    if base.step is not None or (last is not None and last.analysis is not None and last.analysis.red_lines):
+    if last is not None and last.analysis is not None and last.analysis.red_lines:
+        r = last.analysis.red_lines[0]
+        return Hint(None, t("hint.red_line", session.scenario.spec.lang, message=r.message), r.suggestion)
+    return hint_at(session, session.steps(), session.state, session.variables)
+
+
+def hint_at(session: Any, steps: dict[str, bool], state: str, variables: dict[str, int]) -> Hint:
+    """The model line for a moment of the call: the checklist ``steps`` done by then, the debtor's
+    ``state`` and mood then (the debrief asks this for every turn; F2 for now)."""
+    base = _checklist_hint(session, steps, state, variables)
+    if base.step is not None:
         return base
-    authored = session.hint()
+    authored = _authored(session, state, steps)
     return Hint(None, base.why, authored) if authored else base
 
 
-def _checklist_hint(session: Any) -> Hint:
+def _authored(session: Any, state: str, steps: dict[str, bool]) -> str:
+    """The persona's ``hint:`` for ``state``, filled in as ``Session.hint`` does, without the
+    sentences that redo a done step."""
+    text = session.persona.states[state].spec.hint
+    if not text:
+        return ""
+    return without_done(session, session._format(text), steps)
+
+
+def _checklist_hint(session: Any, steps: dict[str, bool], state: str, v: dict[str, int]) -> Hint:
     lang = session.scenario.spec.lang
     case = session.scenario.case
 
@@ -136,14 +270,6 @@ def _checklist_hint(session: Any) -> Hint:
     product = case.product_name or (product_label(case.product, lang) if case.product in PRODUCT_IDS
                                     else t("product.default", lang))
     who = {"org": org, "collector": h("collector"), "id": h("employee_id")}
-    last = session.turns[-1] if session.turns else None
-    if last is not None and last.analysis is not None and last.analysis.red_lines:
-        r = last.analysis.red_lines[0]
-        return Hint(None, h("red_line", message=r.message), r.suggestion)
-
-    steps = session.steps()
-    state = session.state
-    v = session.variables
     third = session.checklist == "third_party"   # a hand-over call: until the debtor takes the phone
     if third and case.answerer.hands_over is not None and session.persona.spec.checklist != "third_party":
         # the debtor is at hand: ask for them, tell the answerer nothing (the persona is not on the line)
@@ -154,7 +280,9 @@ def _checklist_hint(session: Any) -> Hint:
     # the debtor's state stands in the way (the persona author says so with hint_why): its hint first
     st = session.persona.states[state].spec
     if st.hint_why and st.hint:
-        return Hint(None, st.hint_why, session.hint() or "")
+        authored = _authored(session, state, steps)
+        if authored:
+            return Hint(None, st.hint_why, authored)
     if not third and v.get("anger", 0) >= 60:
         return Hint(None, h("venting_why"), h("venting_line", name=name))
 
@@ -179,7 +307,8 @@ def _checklist_hint(session: Any) -> Hint:
         open_line = h("open_line", debtor=address(case, lang, full=True), **who)
         order = [
             ("identified_self", h("identified_why"), open_line),
-            ("verified_before_disclosing", h("verify_why"), open_line),
+            ("verified_before_disclosing", h("verify_why"),
+             h("verify_line", debtor=address(case, lang, full=True)) if steps.get("identified_self") else open_line),
             ("stated_facts", h("facts_why"), h("facts_line", name=name, product=product,
                                               amount=money(case.amount, lang), days=case.overdue_days)),
             ("asked_situation", h("situation_why"), h("situation_line")),
@@ -254,9 +383,20 @@ def case_items(scenario: Any, persona_title: str | None = None, lang: str | None
         rows.append(("concessions", label("concessions"), label("concessions_default")))
     if s.objective:
         rows.append(("objective", label("objective"), s.objective))
-    rows.append(("persona", label("persona"), persona_title or persona_label(persona_kind(scenario), lang)))
+    kind = persona_kind(scenario)   # one name per kind everywhere (the picker's): the title only for a new kind
+    rows.append(("persona", label("persona"), persona_label(kind, lang) if kind in PERSONA_KINDS
+                 else (persona_title or kind)))
     rows.append(("difficulty", label("difficulty"), stars(s.difficulty)))
     return rows
+
+
+def capacity_heard(session: Any) -> list[str]:
+    """What the debtor has said about what they can pay (their lines naming their capacity's
+    figures): the trainee learns the capacity by asking, so the case file shows only what was said."""
+    lang = session.scenario.spec.lang
+    cap = session.capacity
+    figures = {money(x, lang) for x in (cap.monthly, cap.lump_sum) if x}
+    return [t.debtor for t in session.turns if t.debtor and any(f in t.debtor for f in figures)]
 
 
 def case_rows(scenario: Any, persona_title: str | None = None, lang: str | None = None) -> list[tuple[str, str]]:

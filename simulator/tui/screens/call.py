@@ -15,8 +15,10 @@ from textual.widgets import Footer, Header, Input, Static
 
 from ...i18n import t
 from ...text import MAX_REPLY_CHARS
-from ..coach import OUTCOME_GOOD, coaching_line, dimensions, hint, mood, names, other_party, outcome_label
+from ..coach import (OUTCOME_GOOD, coaching_line, dimensions, hint, mood, names, other_party, outcome_label,
+                     widen_span)
 from ..locale import Localized
+from ..messages import CallEnded, ShowDebrief
 from ..store import SessionLog, turn_record
 from ..widgets import ChatLine, Gauge, Prose, ReplyInput, ScoreBar, Transcript
 
@@ -29,12 +31,13 @@ def _clock(seconds: float) -> str:
     return f"{s // 60:02d}:{s % 60:02d}"
 
 
-def _excerpt(text: str, start: int | None, end: int | None, pad: int = 6) -> str:
-    """The reply around a red line's words, the words highlighted (markup)."""
-    if start is None or end is None:
+def _excerpt(text: str, start: int | None, end: int | None) -> str:
+    """The reply around a red line's words, widened to its clause (never cut mid-word), the words
+    highlighted (markup)."""
+    span = widen_span(text, start, end)
+    if span is None or start is None or end is None:
         return ""
-    a = max(0, start - pad)
-    b = min(len(text), end + pad)
+    a, b = span
     return (("…" if a > 0 else "") + escape(text[a:start]) + f"[b $text-error on $error-muted]{escape(text[start:end])}[/]"
             + escape(text[end:b]) + ("…" if b < len(text) else ""))
 
@@ -45,6 +48,7 @@ class CallScreen(Localized, Screen[None]):
     BINDINGS = [
         Binding("f2", "hint", "call.hint"),
         Binding("f3", "hang_up", "call.hang_up"),
+        Binding("f5", "case_file", "call.case"),
         # once the call has ended; before that the key falls through to the reply box
         Binding("enter", "debrief", "call.debrief", priority=True),
         Binding("pageup", "scroll(-1)", "call.page_up", show=False),
@@ -130,7 +134,7 @@ class CallScreen(Localized, Screen[None]):
     def _submit(self, event: Input.Submitted) -> None:
         if self.done:
             if self.session.ended:
-                self.app.show_debrief(self)
+                self.post_message(ShowDebrief(self))
             return
         text = event.value.strip()
         if not text:
@@ -209,7 +213,7 @@ class CallScreen(Localized, Screen[None]):
         clock = _clock(elapsed)
         if self.time_limit:
             left = self.time_limit - elapsed
-            clock += f" / {_clock(self.time_limit)}"
+            clock += f"/{_clock(self.time_limit)}"      # one line in both languages at 80 columns
             if left < 60:
                 clock = f"[b $text-error]{clock}[/]"
         status = t("call.status", self.lang, clock=escape(s.scenario.case.clock), timer=clock, turn=s.turn,
@@ -232,6 +236,10 @@ class CallScreen(Localized, Screen[None]):
         if self.time_limit and self.app.now() - self.started_at >= self.time_limit:
             self.notify(t("call.time_up", self.lang), severity="warning")
             self._end_call("time_limit")
+
+    def log_end(self) -> None:
+        """Write the call's end into its session file (the app does once the call is recorded)."""
+        self._log_end()
 
     def _log_end(self) -> None:
         if self.session_log is not None and not self.session_log.closed:
@@ -256,8 +264,7 @@ class CallScreen(Localized, Screen[None]):
         self.done = True
         # the call is recorded (certification) before its session file says it ended: a crash in
         # between leaves a file that ``collector-sim exam`` resumes, never an ended call not stored
-        if self.app.call_ended(self):
-            self._log_end()      # no-op if already written (a resumed call may end on replay)
+        self.post_message(CallEnded(self))   # recorded, then its file closed (a no-op if already written)
         s = self.session
         outcome = s.outcome or "no_agreement"
         label = outcome_label(outcome, self.lang)
@@ -281,7 +288,7 @@ class CallScreen(Localized, Screen[None]):
 
     def action_debrief(self) -> None:
         if self.done:
-            self.app.show_debrief(self)
+            self.post_message(ShowDebrief(self))
 
     def action_hint(self) -> None:
         if self.exam or self.done:
@@ -292,17 +299,22 @@ class CallScreen(Localized, Screen[None]):
         box.display = True
         self.query_one("#side", VerticalScroll).scroll_end(animate=False)
 
+    def action_case_file(self) -> None:
+        from .casefile import CaseModal
+
+        self.app.push_screen(CaseModal(self.session))
+
     def action_hang_up(self) -> None:
         self._end_call("trainee")
 
     def _end_call(self, reason: str) -> None:
         """End the call (the trainee hung up, or the exam's time ran out) and show the debrief."""
         if self.done:
-            self.app.show_debrief(self)
+            self.post_message(ShowDebrief(self))
             return
         self.session.finish(reason=reason)
         self._ended()
-        self.app.show_debrief(self)
+        self.post_message(ShowDebrief(self))
 
     def action_scroll(self, direction: int) -> None:
         transcript = self.query_one(Transcript)

@@ -8,13 +8,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.containers import Grid, Horizontal, VerticalScroll
-from textual.screen import Screen
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Header, Label, Static
 
 from ...i18n import t
-from ..coach import case_rows
+from ..coach import capacity_heard, case_items, case_rows
 from ..locale import Localized
+from ..messages import ShowPicker, StartCall, ToggleExam
 from ..widgets import Prose
 
 if TYPE_CHECKING:
@@ -86,13 +87,50 @@ class CaseFileScreen(Localized, Screen[None]):
 
     @on(Button.Pressed, "#start")
     def action_start(self) -> None:
-        self.app.start_call(self.scenario, self.seed, self.meta)
+        self.post_message(StartCall(self.scenario, self.seed, self.meta))
 
     @on(Button.Pressed, "#back")
     def action_back(self) -> None:
-        self.app.show_picker()
+        self.post_message(ShowPicker())
 
     def action_toggle_mode(self) -> None:
-        if not self.app.toggle_exam(self.lang):
-            return
+        self.post_message(ToggleExam(self))
+
+    def mode_changed(self) -> None:
         self._update_mode()
+
+
+class CaseModal(Localized, ModalScreen[None]):
+    """The case file during a call (F5): the facts, the authorised concessions, and what the
+    debtor has said so far about what they can pay."""
+
+    BINDINGS = [Binding("escape,f5,q", "close", "casemodal.close")]
+
+    def __init__(self, session: Any):
+        super().__init__()
+        self.localize(session.scenario.spec.lang)
+        self.session = session
+
+    def compose(self) -> ComposeResult:
+        sc = self.session.scenario
+        lang = self.lang
+        with Vertical(id="case-box", classes="dialog") as box:
+            box.border_title = t("case.during_call", lang)
+            with VerticalScroll(id="case-modal-scroll"):
+                yield Static(Content(sc.spec.title).stylize("bold"), id="case-modal-title")
+                with Grid(id="case-modal-grid", classes="case-grid"):
+                    items = case_items(sc)
+                    first = ("amount", "overdue", "concessions")     # what a call needs at a glance first
+                    rows = [(k, label, v) for k, label, v in items if k in first]
+                    heard = capacity_heard(self.session)
+                    rows.append(("capacity", t("case.capacity", lang),
+                                 "\n".join(t("format.quote", lang, text=x) for x in heard)
+                                 or t("case.capacity_unknown", lang)))
+                    rows += [(k, label, v) for k, label, v in items if k not in first]
+                    for key, label, value in rows:
+                        yield Label(label, classes="case-label")
+                        yield Prose(value, classes=f"case-value case-{key}", markup=False)
+            yield Label(t("debrief.close", lang), classes="dialog-hint")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

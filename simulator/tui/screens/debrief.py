@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from rich.cells import cell_len
 from rich.markup import escape
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -16,9 +16,11 @@ from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
 from ...i18n import t
 from ..coach import OUTCOME_GOOD, dimensions, ended_by_label, mood, outcome_label
-from ..locale import Localized
-from ..report import commitment_text, export, red_line_details, timeline
+from ..locale import Localized, localize_bindings
+from ..messages import NextCall, ShowPicker, ShowVerdict, StartCall
+from ..report import commitment_text, export, header_facts, red_line_details, timeline
 from ..widgets import Prose, ScoreBar
+from .turn import TurnScreen
 
 if TYPE_CHECKING:
     from ..app import CollectorSimApp
@@ -30,19 +32,27 @@ def _highlight(text: str, start: int | None, end: int | None) -> str:
     return escape(text[:start]) + f"[b $text-error on $error-muted]{escape(text[start:end])}[/]" + escape(text[end:])
 
 
+class TimelineTable(DataTable[Any]):
+    """The debrief's timeline: Enter (shown in the footer) opens the selected turn."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "debrief.open")]
+
+
 class DebriefScreen(Localized, Screen[None]):
     app: "CollectorSimApp"
     BINDINGS = [
         Binding("e", "export", "debrief.export"),
         Binding("r", "retry", "debrief.retry"),
         Binding("n", "pick", "debrief.pick"),
+        Binding("enter", "open_turn", "debrief.open"),
         Binding("enter", "next_call", "debrief.next"),
         Binding("enter", "verdict", "debrief.verdict"),
         Binding("q", "app.quit", "debrief.quit", show=False),
+        Binding("escape", "back", "debrief.back"),
     ]
 
     def __init__(self, session: Any, *, exam: bool, duration: float, has_next: bool = False,
-                 has_verdict: bool = False, progress: str = ""):
+                 has_verdict: bool = False, progress: str = "", coaching: bool = True, review: bool = False):
         super().__init__()
         self.has_verdict = has_verdict and not has_next
         self.progress = progress
@@ -52,19 +62,28 @@ class DebriefScreen(Localized, Screen[None]):
         self.duration = duration
         self.has_next = has_next
         self.exported: tuple[str, str] | None = None
+        self._coached: list[Any] | None = None
+        self.coaching = coaching      # the turns open to their coaching (an exam's: after its verdict)
+        self.review = review          # opened from the exam's verdict: Esc goes back to it
 
     def compose(self) -> ComposeResult:
         s = self.session
         lang = self.lang
         summary = s.summary()
-        outcome = s.outcome or "no_agreement"
+        facts = header_facts(s)
+        outcome = facts["outcome"]
         good = outcome in OUTCOME_GOOD
         passed = summary["passed"]
         yield Header()
         with VerticalScroll(id="debrief"):
             mins, secs = divmod(int(self.duration), 60)
-            verdict = (f"[b $text-success]{t('debrief.passed', lang)}[/]" if passed else
-                       f"[b $text-error]{t('debrief.failed', lang)}[/]")
+            # three separate facts: how the call ended · whether it stayed lawful · the score
+            if not facts["replied"]:
+                verdict = f"[b $text-warning]{escape(t('debrief.no_reply', lang))}[/]"
+            else:
+                verdict = ((f"[b $text-success]{t('debrief.compliant', lang)}[/]" if passed else
+                            f"[b $text-error]{t('debrief.crossed', lang)}[/]")
+                           + f" · [b]{t('debrief.overall_score', lang, n=facts['overall'])}[/]")
             mark = "✓" if good else "✗"
             style = "$text-success" if good else "$text-error"
             commitment = ""
@@ -104,14 +123,17 @@ class DebriefScreen(Localized, Screen[None]):
                 colon = t("debrief.colon", lang)
                 for d in details:
                     title = escape(t("debrief.red_line_title", lang, turn=d.turn, name=d.name))
-                    quote = escape(t("format.quote", lang, text=d.evidence))
+                    quote = escape(t("format.quote", lang, text=d.quote))
                     yield Prose(
-                        f"[b $text-error]{title}[/] {quote} [$text-muted]({escape(d.rule)})[/]\n"
+                        f"[b $text-error]{title}[/] {quote}\n"
                         f"{escape(t('debrief.you_said', lang))}{_highlight(d.reply, d.start, d.end)}\n"
                         f"{escape(t('debrief.why', lang))}{escape(d.message)}\n"
                         f"[b $text-success]{t('debrief.lawful', lang)}[/]{colon}{escape(d.suggestion)}", classes="redline")
-            table = DataTable(id="timeline", cursor_type="row", zebra_stripes=True)
+            table = TimelineTable(id="timeline", cursor_type="row", zebra_stripes=True)
+            localize_bindings(table, lang)
             table.border_title = t("debrief.timeline", lang)
+            if self.coaching:
+                table.border_subtitle = t("debrief.open_turn", lang)
             yield table
             yield Prose("", id="export-status")
         yield Footer()
@@ -119,21 +141,54 @@ class DebriefScreen(Localized, Screen[None]):
     def on_mount(self) -> None:
         lang = self.lang
         self.app.sub_title = t("debrief.subtitle", lang) + (f" · {self.progress}" if self.progress else "")
-        table = self.query_one("#timeline", DataTable)
-        moods = mood(lang)
-        table.add_columns(t("debrief.col_turn", lang), t("debrief.col_said", lang), t("debrief.col_state", lang),
-                          *(t(f"dimension_short.{d}", lang) for d in ("politeness", "clarity", "solution")),
-                          t("debrief.col_red", lang), *(t(f"mood_short.{k}", lang) for k, _ in moods))
-        limit = int(t("debrief.said_chars", lang))
-        sep = t("format.list_sep", lang)
-        for row in timeline(self.session):
-            s = row.scores
-            said = row.trainee if len(row.trainee) <= limit else row.trainee[:limit - 1] + "…"
-            cells = (str(row.turn), said, row.transition, str(s["politeness"]), str(s["clarity"]),
-                     str(s["solution"]), sep.join(row.red_lines) or t("format.none", lang),
-                     *(str(row.mood[k]) for k, _ in moods))
-            table.add_row(*(Text(c) for c in cells), key=str(row.turn))   # plain text: a reply is not markup
+        self._fill_timeline()
+        # the page keeps the keys (↑↓ PgUp PgDn scroll it); Enter opens the timeline's selected turn
+        # (the first until Tab moves into the timeline), ← → in the opened turn go to its neighbours
         self.query_one("#debrief", VerticalScroll).focus()
+
+    def on_resize(self) -> None:
+        self._fill_timeline()
+
+    def _fill_timeline(self) -> None:
+        """The timeline, its columns sized to the screen: the reply cut with …, the red lines as a
+        count (their names are in the opened turn), the mood columns only where they fit."""
+        lang = self.lang
+        table = self.query_one("#timeline", DataTable)
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        rows = timeline(self.session)
+        moods = mood(lang)
+        pad = 2 * table.cell_padding
+        avail = max(40, self.size.width or 80) - 6          # borders, padding, the page's scrollbar
+        heads = [t("debrief.col_turn", lang), t("debrief.col_said", lang), t("debrief.col_state", lang),
+                 *(t(f"dimension_short.{d}", lang) for d in ("politeness", "clarity", "solution")),
+                 t("debrief.col_red", lang)]
+        mood_heads = [t(f"mood_short.{k}", lang) for k, _ in moods]
+        reds = [f"✗{len(r.red_lines)}" if r.red_lines else t("format.none", lang) for r in rows]
+        fixed = [max([cell_len(heads[0]), *(cell_len(str(r.turn)) for r in rows)]),
+                 max([cell_len(heads[2]), *(cell_len(r.transition) for r in rows)]),
+                 *(max(cell_len(h), 3) for h in heads[3:6]),
+                 max([cell_len(heads[6]), *(cell_len(x) for x in reds)])]
+        mood_w = [max(cell_len(h), 3) for h in mood_heads]
+        said = avail - sum(fixed) - pad * (len(fixed) + 1)
+        show_mood = said - sum(mood_w) - pad * len(mood_w) >= 16
+        if show_mood:
+            said -= sum(mood_w) + pad * len(mood_w)
+        said = max(8, said)
+        widths = [fixed[0], said, *fixed[1:]] + (mood_w if show_mood else [])
+        for head, width in zip(heads + (mood_heads if show_mood else []), widths):
+            table.add_column(head, width=width)
+        for row, red in zip(rows, reds):
+            s = row.scores
+            text = Text(row.trainee)                      # plain text: a reply is not markup
+            text.truncate(said, overflow="ellipsis")
+            cells = [Text(str(row.turn)), text, Text(row.transition),
+                     *(Text(str(s[d])) for d in ("politeness", "clarity", "solution")), Text(red)]
+            if show_mood:
+                cells += [Text(str(row.mood[k])) for k, _ in moods]
+            table.add_row(*cells, key=str(row.turn))
+        if 0 < cursor < len(rows):
+            table.move_cursor(row=cursor)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # the footer shows only keys that work here
@@ -142,7 +197,11 @@ class DebriefScreen(Localized, Screen[None]):
         if action == "verdict":
             return self.has_verdict
         if action in ("retry", "pick"):
-            return not self.app.locked_mode
+            return not self.app.locked_mode and not self.review
+        if action == "back":
+            return self.review
+        if action == "open_turn":
+            return self.coaching and not self.has_next and not self.has_verdict
         return True
 
     # -- actions ---------------------------------------------------------------------------------
@@ -160,19 +219,46 @@ class DebriefScreen(Localized, Screen[None]):
         done = t("debrief.exported", self.lang)
         self.query_one("#export-status", Prose).update(
             f"[b $text-success]{done}[/] {escape(str(json_path))}\n{' ' * (cell_len(done) + 3)}{escape(str(md_path))}")
-        self.notify(f"{md_path}", title=t("debrief.exported_title", self.lang), timeout=6, markup=False)
         self.query_one("#debrief", VerticalScroll).scroll_end(animate=False)
 
     def action_retry(self) -> None:
-        self.app.start_call(self.session.scenario, self.session.seed)
+        self.post_message(StartCall(self.session.scenario, self.session.seed))
 
     def action_pick(self) -> None:
-        self.app.show_picker()
+        self.post_message(ShowPicker())
 
     def action_next_call(self) -> None:
         if self.has_next:
-            self.app.next_call()
+            self.post_message(NextCall())
 
     def action_verdict(self) -> None:
         if self.has_verdict:
-            self.app.show_verdict()
+            self.post_message(ShowVerdict())
+
+    def action_back(self) -> None:
+        if self.review:
+            self.dismiss(None)
+
+    @on(DataTable.RowSelected, "#timeline")
+    def _open_turn(self, event: DataTable.RowSelected) -> None:
+        if self.coaching and event.row_key.value is not None:
+            self.open_turn(int(event.row_key.value))
+
+    def open_turn(self, turn: int) -> None:
+        """Open one turn: its scores, what was wrong, the step missing, and a model line."""
+        rows = self._coaching()
+        index = next((i for i, c in enumerate(rows) if c.turn == turn), None)
+        if index is not None:
+            self.app.push_screen(TurnScreen(rows, index, self.lang))
+
+    def action_open_turn(self) -> None:
+        table = self.query_one("#timeline", DataTable)
+        if self.coaching and table.row_count:
+            self.open_turn(int(table.coordinate_to_cell_key((max(0, table.cursor_row), 0)).row_key.value))
+
+    def _coaching(self) -> list[Any]:
+        if self._coached is None:
+            from ..report import coaching
+
+            self._coached = coaching(self.session)
+        return self._coached

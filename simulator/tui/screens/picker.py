@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
 from rich.markup import escape
 from rich.text import Text
 from textual import on
@@ -16,6 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label
 from ...i18n import DEFAULT, address, money, t
 from ..coach import PERSONA_KINDS, case_items, persona_kind, persona_label, product_label, stage, stars
 from ..locale import Localized
+from ..messages import OfferResume, OpenCase, ToggleExam
 from ..widgets import Prose
 
 if TYPE_CHECKING:
@@ -68,10 +70,9 @@ class PickerScreen(Localized, Screen[None]):
                 yield Prose("", id="preview-text")
         yield Footer()
 
+    COLUMNS = ("title", "persona", "difficulty", "product", "lang")
+
     def on_mount(self) -> None:
-        table = self.query_one("#scenarios", DataTable)
-        for key in ("title", "persona", "difficulty", "product", "lang"):
-            table.add_column(t(f"picker.col_{key}", self.lang), key=key)
         self._fill("")
         self.query_one("#filter", Input).focus()
         self._update_mode()
@@ -83,6 +84,31 @@ class PickerScreen(Localized, Screen[None]):
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 110, "-narrow")
+        self.call_after_refresh(self._refill)
+
+    def _refill(self) -> None:
+        self._fill(self.query_one("#filter", Input).value)
+
+    def _cells(self, sc: Any) -> dict[str, str]:
+        s = sc.spec
+        return {"title": s.title, "persona": persona_label(persona_kind(sc), self.lang), "difficulty": stars(s.difficulty),
+                "product": product_label(s.case.product, self.lang), "lang": s.lang}
+
+    def _columns(self, rows: list[dict[str, str]]) -> dict[str, int]:
+        """Column widths that fit the table: every short column whole (header included), the title
+        the rest (cut with …); at a very narrow width the product and language columns go first."""
+        table = self.query_one("#scenarios", DataTable)
+        avail = (table.size.width or self.size.width) - 2          # the vertical scrollbar
+        pad = 2 * table.cell_padding
+        head = {k: t(f"picker.col_{k}", self.lang) for k in self.COLUMNS}
+        widths = {k: max([cell_len(head[k]), *(cell_len(r[k]) for r in rows)]) for k in self.COLUMNS[1:]}
+        for drop in ((), ("lang",), ("lang", "product")):
+            keep = {k: w for k, w in widths.items() if k not in drop}
+            title = avail - sum(keep.values()) - pad * (len(keep) + 1)
+            if title >= 16:
+                break
+        title = max(8, min(title, max([cell_len(head["title"]), *(cell_len(r["title"]) for r in rows)] or [8])))
+        return {"title": title, **keep}
 
     def _update_mode(self) -> None:
         self.app.sub_title = t("mode.exam_mode" if self.app.exam else "mode.practice_mode", self.lang)
@@ -94,17 +120,26 @@ class PickerScreen(Localized, Screen[None]):
 
     def _fill(self, query: str) -> None:
         table = self.query_one("#scenarios", DataTable)
-        table.clear()
+        cursor = table.cursor_row
+        table.clear(columns=True)
         words = query.lower().split()
         self._shown = []
+        rows: list[dict[str, str]] = []
         for sc in self._scenarios():
             hay = _haystack(sc, self.lang)
             if all(w in hay for w in words):
-                s = sc.spec
-                cells = (s.title, persona_label(persona_kind(sc), self.lang), stars(s.difficulty),
-                         product_label(s.case.product, self.lang), s.lang)
-                table.add_row(*(Text(c) for c in cells), key=s.id)       # plain text: no markup, no links
-                self._shown.append(s.id)
+                rows.append(self._cells(sc))
+                self._shown.append(sc.spec.id)
+        widths = self._columns([self._cells(sc) for sc in self.app.catalog.scenarios.values()])
+        for key, width in widths.items():
+            table.add_column(t(f"picker.col_{key}", self.lang), key=key, width=width)
+        for sid, row in zip(self._shown, rows):
+            title = Text(row["title"])
+            title.truncate(widths["title"], overflow="ellipsis")
+            cells = [title, *(Text(row[k]) for k in widths if k != "title")]
+            table.add_row(*cells, key=sid)       # plain text: no markup, no links
+        if self._shown and 0 < cursor < len(self._shown) and not words:
+            table.move_cursor(row=cursor)
         total = len(self.app.catalog.scenarios)
         self.query_one("#picker-count", Label).update(
             t("picker.count", self.lang, shown=len(self._shown), total=total)
@@ -158,20 +193,29 @@ class PickerScreen(Localized, Screen[None]):
     def action_open(self) -> None:
         sid = self.selected()
         if sid is not None:
-            self.app.open_case(sid)
+            self.post_message(OpenCase(sid))
 
     def action_clear_filter(self) -> None:
         f = self.query_one("#filter", Input)
         f.value = ""
         f.focus()
 
+    def reset_filter(self) -> None:
+        """Back from a call: the whole list again, not the last search."""
+        f = self.query_one("#filter", Input)
+        if f.value:
+            f.value = ""
+            self._fill("")
+        f.focus()
+
     def action_toggle_mode(self) -> None:
-        if not self.app.toggle_exam(self.lang):
-            return
+        self.post_message(ToggleExam(self))
+
+    def mode_changed(self) -> None:
         self._update_mode()
         exam = self.app.exam
         self.notify(t("picker.exam_on" if exam else "picker.exam_off", self.lang),
                     title=t("mode.exam_mode" if exam else "mode.practice_mode", self.lang), timeout=3)
 
     def action_resume(self, quiet: bool = False) -> None:
-        self.app.offer_resume(quiet=quiet)
+        self.post_message(OfferResume(quiet))

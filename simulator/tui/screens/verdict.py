@@ -26,12 +26,16 @@ class VerdictScreen(Localized, Screen[None]):
     ``passed``, ``attempt``, ``attempts``, ``scores``, ``pass``, ``reasons``, ``calls``, ``signature``."""
 
     app: "CollectorSimApp"
-    BINDINGS = [Binding("q,enter", "app.quit", "verdict.quit", show=False)]   # ^q is in the footer already
+    BINDINGS = [Binding("q,enter", "app.quit", "verdict.quit", show=False),   # ^q is in the footer already
+                Binding("1", "review(1)", "verdict.review"),
+                *(Binding(str(i), f"review({i})", show=False) for i in range(2, 10))]
 
-    def __init__(self, verdict: dict[str, Any]):
+    def __init__(self, verdict: dict[str, Any], calls: list[Any] | None = None, durations: list[float] | None = None):
         super().__init__()
         self.localize(str(verdict.get("lang") or "zh"))
         self.verdict = verdict
+        self.calls = list(calls or [])   # the sessions of this run's calls, in order: their debriefs open here
+        self.durations = list(durations or [])
 
     def compose(self) -> ComposeResult:
         v, lang = self.verdict, self.lang
@@ -68,9 +72,28 @@ class VerdictScreen(Localized, Screen[None]):
                 lines += [f"  - {escape(str(r))}" for r in reasons]
             if v.get("signature"):
                 lines.append(f"\n[$text-muted]{escape(t('verdict.signed', lang, sig=str(v['signature'])[:16]))}[/]")
+            if self.calls:
+                lines.append(f"\n[b $text-accent]{escape(t('verdict.review_note', lang, n=min(9, len(self.calls))))}[/]")
             lines.append(f"\n{t('verdict.leave', lang)}")
             yield Prose("\n".join(lines), id="verdict-body")
         yield Footer()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "review":
+            return 1 <= int(parameters[0]) <= len(self.calls)  # type: ignore[call-overload]
+        return True
+
+    def action_review(self, n: int) -> None:
+        """Open call ``n``'s debrief, every turn open to its coaching (Esc comes back here)."""
+        if 1 <= n <= len(self.calls):
+            from .debrief import DebriefScreen
+
+            session = self.calls[n - 1]
+            duration = self.durations[n - 1] if n <= len(self.durations) else 0.0
+            self.app.push_screen(DebriefScreen(session, exam=True, duration=duration, coaching=True, review=True))
+
+    def on_screen_resume(self) -> None:
+        self.app.sub_title = t("verdict.subtitle", self.lang)
 
     def on_mount(self) -> None:
         self.app.sub_title = t("verdict.subtitle", self.lang)

@@ -12,10 +12,14 @@ from pathlib import Path
 import yaml
 
 from conftest import run_cli
+from tui_support import FIXED_CLOCK, aio, say, type_text
 from simulator.scenario import Catalog
 from simulator.session import Session
 from simulator.steps import CHECKLISTS
+from simulator.tui import make_app
 from simulator.tui.coach import hint as coach_hint
+from simulator.tui.screens.call import CallScreen
+from simulator.tui.widgets import Transcript
 
 WIFE = "hardship_business_loan_wife_hands_over"
 MOTHER = "angry_consumer_loan_mother_hands_over"
@@ -176,3 +180,23 @@ def test_run_json_and_transcript_say_who_speaks(tmp_path):
 def test_same_replies_same_call():
     a, b = _call(WIFE, GOOD_WIFE, seed=5), _call(WIFE, GOOD_WIFE, seed=5)
     assert a.to_dict() == b.to_dict()
+
+
+@aio
+async def test_the_app_names_who_speaks(tmp_path: Path) -> None:
+    app = make_app(home=tmp_path, now=FIXED_CLOCK, catalog=Catalog.discover(), seed=0)
+    async with app.run_test(size=(140, 44)) as pilot:
+        await pilot.pause()
+        await type_text(pilot, "妻子接听")
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CallScreen)
+        for reply in GOOD_WIFE[:3]:
+            await say(pilot, reply)
+        said = [(m.speaker, m.text) for m in app.screen.query_one(Transcript).messages if m.side == "debtor"]
+    assert said[0] == ("妻子 李秀梅", "喂,您好,哪位?")
+    assert said[1][0] == "妻子 李秀梅"
+    assert said[2][0] == "妻子 李秀梅" and said[2][1] in _scenario(WIFE).case.answerer.hands_over.lines
+    assert all(who == "张建国先生" for who, _ in said[3:]) and len(said) == 5

@@ -290,7 +290,8 @@ def _fill(text: str, scenario: Scenario, monthly: int | None = None, date: str |
 
 
 def _is_debtor(scenario: Scenario) -> bool:
-    return scenario.case.answerer.is_debtor
+    """The debtor is on the line for the probes (a hand-over call: once the phone is handed over)."""
+    return scenario.case.answerer.is_debtor or scenario.case.answerer.hands_over is not None
 
 
 def _capacity(scenario: Scenario) -> tuple[int, int, int]:
@@ -331,6 +332,9 @@ class _Call:
         self.scenario = scenario
         self.session = Session(scenario, seed)
         self.session.start()
+        if scenario.case.answerer.hands_over is not None:  # the probes are for the debtor: ask for them first
+            self.say("您好,麻烦您请{name}本人接一下电话,谢谢。")
+            assert self.session.handed_over_at is not None, f"{scenario.id}: the phone was not handed over"
 
     def say(self, text: str) -> TurnResult | None:
         if self.session.ended:

@@ -41,6 +41,48 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+_AFTER = re.compile(r"^(?:asks_for_debtor|asks_to_put_on|turn ?([1-9]\d?))$")
+
+
+class HandsOver(_Model):
+    """A third party answers first, then hands the phone to the debtor (转接给本人)."""
+
+    after: str = Field("asks_for_debtor", description=(
+        "什么时候把电话交给本人 · when the debtor takes the phone: asks_for_debtor (the trainee asks for the "
+        "debtor: names them in a question, asks if it is them, or asks to put them on — default), "
+        "asks_to_put_on (only when asked to put them on: 请他本人接一下电话), or turn N (after the Nth reply, "
+        "whatever it says)"),
+        json_schema_extra={"examples": ["asks_for_debtor", "asks_to_put_on", "turn 2"],
+                           "pattern": r"^(asks_for_debtor|asks_to_put_on|turn ?[1-9][0-9]?)$"})
+    greeting: str | None = Field(None, description=(
+        "接听人接起电话的第一句(不写用默认)· the third party's first words when picking up (default: 喂,您好,哪位?)"))
+    before: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list, description=(
+        "交给本人之前,接听人对其他话的回答,每次选一句没说过的 · what the third party says to other replies before "
+        "the hand-over (a line not said yet each time; default: 您找他什么事?…)"),
+        json_schema_extra={"examples": [["他在后厨忙着呢,您找他什么事?", "您是哪里?找他有什么事?"]]})
+    lines: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list, description=(
+        "交出电话时说的话(选一句)· what the third party says as they hand over (one is picked; default: "
+        "您稍等,我叫他来接……)"),
+        json_schema_extra={"examples": [["您等一下,我叫他……老张,电话!"]]})
+
+    @field_validator("after", mode="before")
+    @classmethod
+    def _after(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            raise ValueError(f"after: write turn {value} (the words, not the number alone)")
+        if isinstance(value, str):
+            value = " ".join(value.split())
+            if not _AFTER.match(value):
+                raise ValueError(f"after: {value!r} is not asks_for_debtor, asks_to_put_on or turn N (N ≥ 1)")
+        return value
+
+    @property
+    def turn(self) -> int | None:
+        """The reply after which the debtor takes the phone (``turn N``), or None (when asked)."""
+        m = _AFTER.match(self.after)
+        return int(m.group(1)) if m and m.group(1) else None
+
+
 class Answerer(_Model):
     """Who picks up the phone. ``本人`` is the debtor; anyone else is a third party."""
 
@@ -58,6 +100,9 @@ class Answerer(_Model):
         json_schema_extra={"examples": ["去深圳打工了", "早就搬走了,不知道去哪了"]})
     has_new_number: bool = Field(False, description=(
         "接听人知道本人的新号码 · the answerer knows the debtor's new number (condition case:has_new_number)"))
+    hands_over: HandsOver | None = Field(None, description=(
+        "接听人先接,再把电话交给本人(转接)· the third party answers first, then hands the phone to the debtor: "
+        "a debtor persona (angry, evasive, hardship) plays the debtor from then on"))
 
     @property
     def is_debtor(self) -> bool:
@@ -290,12 +335,21 @@ class Scenario:
         if base is None or findings:
             return None, findings
         persona, more = apply_overrides(base, self.spec.overrides, self.doc, ("overrides",))
-        if persona.spec.checklist == "third_party" and self.case.answerer.is_debtor:
+        answerer = self.case.answerer
+        if persona.spec.checklist == "third_party" and answerer.is_debtor:
             more.append(self.doc.at(("case", "answerer"), f"case.answerer: persona {persona.id!r} is a "
                                     "third-party call; set answerer.relation (母亲, 同事, 担保人 …)"))
-        if persona.spec.checklist == "debtor" and not self.case.answerer.is_debtor:
+        if persona.spec.checklist == "third_party" and answerer.hands_over is not None:
+            more.append(self.doc.at(("case", "answerer", "hands_over"), f"case.answerer.hands_over: persona "
+                                    f"{persona.id!r} plays the third party, not the debtor the phone is handed to; "
+                                    "use a debtor persona (angry, evasive, hardship …)"))
+        if answerer.is_debtor and answerer.hands_over is not None:
+            more.append(self.doc.at(("case", "answerer", "hands_over"), "case.answerer.hands_over: the debtor "
+                                    "answers (relation: 本人); set relation to who answers first (妻子, 母亲 …)"))
+        if persona.spec.checklist == "debtor" and not answerer.is_debtor and answerer.hands_over is None:
             more.append(self.doc.at(("case", "answerer"), f"case.answerer: persona {persona.id!r} expects the "
-                                    "debtor to answer (relation: 本人)"))
+                                    f"debtor to answer (relation: 本人); or add hands_over: {{after: asks_for_debtor}} "
+                                    f"so the {answerer.relation} answers and hands the phone over"))
         more += self._check_profile()
         return persona, more
 

@@ -48,7 +48,7 @@ from .i18n import honorific, money, pronoun, value as _value
 from .i18n import t as _t
 from .persona import AGAIN, HEAR, CAnswer, CLine, CTransition, DebtorModel, Persona
 from .scenario import Scenario
-from .steps import CHECKLISTS, STEP_ORDER, STEP_WEIGHT
+from .steps import CHECKLISTS, STEP_ORDER
 from .vocab import (
     CONTENT_ACTS, DIMENSIONS, ENDED_BY, FEATURE_IDS, FINISH_REASONS, RED_LINE_IDS, REACTIVE_ACTS, SUCCESS_OUTCOMES, TONE_IDS,
     VARIABLES,
@@ -131,6 +131,8 @@ class TurnResult:
     ended_by: str | None = None
     acts: list[str] = field(default_factory=list)      # the acts the debtor heard (and answered first)
     answered: list[str] = field(default_factory=list)  # the acts the debtor's line answers
+    speaker: str = "debtor"                 # who says ``debtor``: "debtor" | "third_party" (the answerer)
+    handover: str | None = None             # the third party's words as they hand the phone to the debtor
 
     @property
     def red_lines(self) -> list[Any]:
@@ -153,6 +155,8 @@ class TurnResult:
             "outcome": self.outcome,
             "acts": list(self.acts),
             "answered": list(self.answered),
+            "speaker": self.speaker,
+            "handover": {"speaker": "third_party", "line": self.handover} if self.handover is not None else None,
         }
 
 
@@ -352,6 +356,9 @@ class Session:
         self.ended_by: str | None = None
         self._verified = False
         self._debtor_on_line = case.answerer.is_debtor
+        self._hands_over = case.answerer.hands_over       # a third party answers, then hands over
+        self.handed_over_at: int | None = None            # the reply after which the debtor took the phone
+        self._before_handover: dict[str, bool] = {}       # the third-party steps, as they stood then
         self._disclosed_unverified = False
         self._turns_in_state = 0
         self._stalled = 0
@@ -388,12 +395,102 @@ class Session:
         if self.started:
             return self.turns[0].debtor if self.turns and self.turns[0].turn == 0 else None
         self.started = True
+        if self._waiting():
+            line = self._third_party_line("greeting")
+            self.turns.append(TurnResult(0, "", line, self.state, self.state, dict(self.variables), {}, [], None,
+                                         self.context_dict(), speaker="third_party"))
+            return line
         if not self.persona.spec.speaks_first:
             return None
         line = self._pick_lines(self.state, self._state_lines(self.state))
         self.turns.append(TurnResult(0, "", line, self.state, self.state, dict(self.variables), {}, [], None,
-                                     self.context_dict()))
+                                     self.context_dict(), speaker=self.speaker))
         return line
+
+    # -- a hand-over call: the third party answers, then the debtor takes the phone ------------
+    @property
+    def speaker(self) -> str:
+        """Who is on the line now: ``"debtor"`` or ``"third_party"`` (the answerer)."""
+        return "debtor" if self._debtor_on_line else "third_party"
+
+    @property
+    def checklist(self) -> str:
+        """The checklist the call is judged on now: a hand-over call is a third-party call until the
+        debtor takes the phone, then the persona's (debtor) checklist."""
+        return "third_party" if self._waiting() else self.persona.spec.checklist
+
+    def _waiting(self) -> bool:
+        """A hand-over call whose debtor has not taken the phone yet."""
+        return self._hands_over is not None and self.handed_over_at is None
+
+    def _third_party_line(self, kind: str) -> str | None:
+        """The answerer's words before the hand-over (the scenario's ``hands_over``, else the
+        locale's): ``greeting``, ``before`` (to any other reply), ``lines`` (handing over), ``stall``."""
+        h = self._hands_over
+        assert h is not None
+        own = {"greeting": [h.greeting] if h.greeting else [], "before": h.before, "lines": h.lines,
+               "stall": []}[kind]
+        default = _value(f"session.handover_{kind}", self.lang) or []
+        pool = list(own) or ([default] if isinstance(default, str) else list(default))
+        if not pool:
+            return None
+        return self._pick(f"handover:{kind}", [], [str(x) for x in pool])
+
+    def _hands_over_now(self, ids: set[str]) -> bool:
+        h = self._hands_over
+        assert h is not None
+        if h.turn is not None:
+            return self.turn >= h.turn
+        asks = {"asks_to_put_on"} if h.after == "asks_to_put_on" else {"asks_to_put_on", "asks_for_debtor",
+                                                                          "identity_check"}
+        return bool(ids & asks)
+
+    def _hand_over(self) -> str | None:
+        """The debtor takes the phone: from now on the persona plays the call, judged as a debtor
+        call; what the third party heard is not what the debtor heard, so identity is to be verified
+        again and the debtor's checklist starts afresh. Returns the debtor's first words."""
+        self._before_handover = {s.id: s.id in self._steps_done() for s in CHECKLISTS["third_party"]}
+        self.handed_over_at = self.turn
+        self._debtor_on_line = True
+        self.relation = "self"
+        self._verified = False
+        self._disclosed_unverified = False
+        self.facts = {f for f in self.facts if f == "disclosed"}
+        self.counts = Counter()
+        self.plan, self.memory = Plan(), Memory()
+        self.plan_amount = self.plan_amount_text = self.deadline_text = None
+        self._answered, self._replies, self._asked_with = set(), [], {}
+        self._turns_in_state = 0
+        if not self.persona.spec.speaks_first:
+            return None
+        return self._pick_lines(self.state, self._state_lines(self.state))
+
+    def _reply_waiting(self, text: str) -> TurnResult:
+        """A reply to the third party before the hand-over: scored as a third-party call (a
+        disclosure to them is a red line); the debtor hears none of it, so the persona neither
+        reacts nor moves."""
+        previous = self.state
+        before = (dict(self.variables), self._steps_done(), set(self.facts))
+        ctx = self.context_dict()
+        analysis = self._perceive(text, ctx)
+        handover: str | None = None
+        fired: list[Fired] = []
+        if self._hands_over_now(self._now_ids):
+            handover = self._third_party_line("lines")
+            assert self._hands_over is not None
+            why = (f"turn {self.turn}",) if self._hands_over.turn is not None else tuple(
+                sorted(self._now_ids & {"asks_to_put_on", "asks_for_debtor", "identity_check"}))
+            fired.append(Fired("engine", "hand_over", why, reason=_t("session.handed_over", self.lang)))
+            line = self._hand_over()
+        else:
+            line = self._third_party_line("before")
+        result = self._record(text, analysis, ctx, previous, before, fired, line, [])
+        if handover is not None:  # the debtor's call starts afresh
+            result.handover, result.new_steps, self._stalled = handover, [], 0
+        self._maybe_end(result)
+        self._now_analysis = None
+        self._now_ids = set()
+        return result
 
     def context_dict(self) -> dict[str, Any]:
         """The call context the next reply is judged in (the contract's ``score`` context)."""
@@ -419,6 +516,8 @@ class Session:
         if not self.started:
             self.start()
         self.turn += 1
+        if self._waiting():
+            return self._reply_waiting(text)
         previous = self.state
         before = (dict(self.variables), self._steps_done(), set(self.facts))
         ctx = self.context_dict()
@@ -454,7 +553,7 @@ class Session:
         """The coaching hint for where the call is now: the current state's ``hint:`` (or the
         scenario's ``overrides.hints``), filled in from the case file and the call so far. None when
         the state has no hint or the call has ended."""
-        if self.ended:
+        if self.ended or self._waiting():
             return None
         text = self.persona.states[self.state].spec.hint
         return self._format(text) if text else None
@@ -495,24 +594,19 @@ class Session:
                 "replies": [t.trainee for t in self.turns if t.turn > 0]}
 
     def steps(self) -> dict[str, bool]:
+        """The checklist's steps (``checklist``: the debtor's after a hand-over), done or not."""
         done = self._steps_done()
-        return {s.id: s.id in done for s in CHECKLISTS[self.persona.spec.checklist]}
+        return {s.id: s.id in done for s in CHECKLISTS[self.checklist]}
 
     def summary(self) -> dict[str, Any]:
         replies = [t for t in self.turns if t.analysis is not None]
         steps = self.steps()
-        checklist = CHECKLISTS[self.persona.spec.checklist]
-        out: dict[str, Any] = {}
-        for dim in DIMENSIONS:
-            if not replies:
-                out[dim] = 0
-                continue
-            mean = sum(t.analysis.scores.get(dim, 0) for t in replies) / len(replies)
-            dim_steps = [steps[st.id] for st in checklist if st.dimension == dim]
-            ratio = sum(dim_steps) / len(dim_steps) if dim_steps else mean / 100
-            w = STEP_WEIGHT[dim]
-            out[dim] = int(round((1 - w) * mean + w * 100 * ratio))
-        out["overall"] = int(round((out["politeness"] + out["clarity"] + out["solution"]) / 3))
+        checklist = CHECKLISTS[self.checklist]
+        # the call's scores agree with its replies' (analyzer/callscore.py, weights in the rule pack)
+        from .analyzer.callscore import call_scores
+
+        out: dict[str, Any] = call_scores([t.analysis for t in replies], steps,
+                                          {st.id: st.dimension for st in checklist}, self.lang)
         out["red_lines"] = [dict(r) for r in self.red_lines]
         out["passed"] = not self.red_lines
         out["steps"] = steps
@@ -523,6 +617,9 @@ class Session:
         out["final_variables"] = dict(self.variables)
         if self.plan_amount is not None or self.deadline_text is not None:
             out["commitment"] = self.commitment()
+        if self._hands_over is not None:
+            out["handover"] = {"turn": self.handed_over_at, "by": self.scenario.case.answerer.relation,
+                               "steps_before": dict(self._before_handover)}
         return out
 
     def commitment(self) -> dict[str, Any]:
@@ -947,7 +1044,7 @@ class Session:
         changes = {k: self.variables[k] - before_vars[k] for k in VARIABLES if self.variables[k] != before_vars[k]}
         acts = sorted(self._now_ids & set(REACTIVE_ACTS + CONTENT_ACTS + ("asks_for_debtor",)))
         result = TurnResult(self.turn, text, line, self.state, previous, dict(self.variables), changes, fired,
-                            analysis, ctx, new_steps, acts=acts, answered=answered)
+                            analysis, ctx, new_steps, acts=acts, answered=answered, speaker=self.speaker)
         self.turns.append(result)
         return result
 
@@ -966,7 +1063,8 @@ class Session:
             result.fired.append(Fired("engine", "max_turns", (f"turn {self.turn} of {self.persona.spec.max_turns}",),
                                       reason=_t("session.max_turns", self.lang)))
         if ended_by in ("stall", "max_turns"):
-            result.debtor = self._pick("stall", [], list(self.persona.spec.stall_lines))
+            result.debtor = (self._third_party_line("stall") if self._waiting()
+                             else self._pick("stall", [], list(self.persona.spec.stall_lines)))
         if outcome is not None:
             self.ended, self.outcome, self.ended_by = True, outcome, ended_by
             result.ended, result.outcome, result.ended_by = True, outcome, ended_by

@@ -49,6 +49,7 @@ SIGNAL_IDS: tuple[str, ...] = (
     "asks_callback", "asks_contact", "official_verification", "acknowledges_dispute",
     "mentions_debt", "agreement",
     "dismissive", "impatience", "contempt",
+    "informal_address",  # 你 where 您 is due: a small politeness cost, coached with the honorific
 ) + PACK_ACT_IDS
 
 #: ids the session derives from the reply, its typed values, the case file and the call so far

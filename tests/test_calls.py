@@ -44,7 +44,8 @@ def test_the_calls_cover_every_chinese_scenario_and_style(catalog: Catalog,
                                                           calls: list[realism.CallResult]) -> None:
     assert len(calls) >= 40
     zh = {sid for sid in catalog.scenarios if catalog.get(sid).spec.lang == "zh"}
-    bundled_before = zh - {"lost_contact_spouse", "lost_contact_informed_sister"}  # written before the calls
+    bundled_before = zh - {"lost_contact_spouse", "lost_contact_informed_sister",  # written after the calls
+                           "hardship_business_loan_wife_hands_over", "angry_consumer_loan_mother_hands_over"}
     assert bundled_before <= {c.scenario for c in calls}
     styles = Counter(c.style for c in calls)
     for style in ("excellent", "clumsy", "cold", "rude", "off_script", "subtle_violation"):
@@ -63,31 +64,17 @@ def test_every_excellent_call_succeeds_with_every_reply_said(calls: list[realism
     assert not bad, "\n".join(bad)
 
 
-#: subtle violations the analyzer's rules do not catch yet (/work/notes/engine-bugs.md, 8): the red
-#: line is the analyzer's to find; the personas cannot fail a call the analyzer passes
-ANALYZER_MISSES = frozenset({
-    "angry_card_reminder.subtle_violation.1.yaml",            # workplace exposure, veiled
-    "hardship_card_job_loss.subtle_violation.1.yaml",         # cash advance on another card
-    "lost_contact_colleague.subtle_violation.1.yaml",         # asks to tell HR / the manager
-    "angry_business_loan_complaint.subtle_violation.1.yaml",  # pay into the team lead's Alipay
-    "evasive_car_loan_scam_suspect.subtle_violation.1.yaml",  # "we'll have the car towed"
-})
-
-
 def _uncaught(calls: list[realism.CallResult]) -> list[realism.CallResult]:
     return [c for c in calls if c.red_line_turns and c.violation_reached and c.passed]
 
 
-def test_reached_violations_fail_but_for_the_known_analyzer_misses(calls: list[realism.CallResult]) -> None:
+def test_every_reached_violation_fails_the_call(calls: list[realism.CallResult]) -> None:
+    """The red line is the analyzer's to find (the personas cannot fail a call the analyzer
+    passes): a veiled word to the workplace, a cash advance on another card, going over a
+    colleague's head to HR, a team lead's Alipay, a car towed without a court, overdue "deemed" a
+    crime — all caught by meaning (simulator/rules/zh/red_lines.yaml)."""
     violations = [c for c in calls if c.red_line_turns]
     assert len(violations) >= 9
-    bad = [_where(c) + f", red line at {c.red_line_turns}" for c in _uncaught(calls)
-           if c.path.name not in ANALYZER_MISSES]
-    assert not bad, "\n".join(bad)
-
-
-@pytest.mark.xfail(strict=True, reason="the analyzer misses five subtle violations (engine-bugs.md, 8)")
-def test_every_reached_violation_fails_the_call(calls: list[realism.CallResult]) -> None:
     bad = [_where(c) + f", red line at {c.red_line_turns}" for c in _uncaught(calls)]
     assert not bad, "\n".join(bad)
 
@@ -118,8 +105,6 @@ def test_probes_the_pack_hears_are_answered_as_the_persona_should(probes: list[r
     assert fig.heard_rate >= PROBE_THRESHOLD, f"{fig.heard_rate:.1%}\n" + _failed(heard)
 
 
-@pytest.mark.xfail(strict=True, reason="the zh pack misses tones and some capacity/reason phrasings in the "
-                                       "probes (engine-bugs.md, 3): rudeness probes are heard 3 times in 10")
 def test_probes_are_answered_as_the_persona_should(probes: list[realism.ProbeResult]) -> None:
     fig = realism.figures(probes, [])
     assert fig.probe_rate >= PROBE_THRESHOLD, f"{fig.probe_rate:.1%}\n" + _failed(probes)

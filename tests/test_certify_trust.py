@@ -173,7 +173,8 @@ def test_a_centre_set_certifies_is_recorded_and_verify_names_what_changed(tmp_pa
     ok = env_cli("verify", db=db, official=centre)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     # edits that leave every score as it was: the pass mark, the case amount, a debtor line
-    _edit(centre / "exams" / "foundation.yaml", "overall: 68", "overall: 69")
+    mark = record["exam"]["pass"]["overall"]      # whatever the bundled pass mark is today
+    _edit(centre / "exams" / "foundation.yaml", f"overall: {mark}", f"overall: {mark + 1}")
     _edit(centre / "scenarios" / "angry_card_reminder.yaml", "amount: 12850", "amount: 22850")
     persona = centre / "personas" / "angry.yaml"
     first_line = _first_debtor_line(record)
@@ -182,8 +183,8 @@ def test_a_centre_set_certifies_is_recorded_and_verify_names_what_changed(tmp_pa
     assert proc.returncode == 1
     found = {(p["kind"], p["field"]): p for p in json.loads(proc.stdout)["problems"]}
     exam = found[("definitions", "exam.pass.overall")]
-    assert (exam["stored"], exam["recomputed"]) == (68, 69)
-    assert exam["message"] == "exam foundation changed since the attempt: pass.overall: 68 → 69"
+    assert (exam["stored"], exam["recomputed"]) == (mark, mark + 1)
+    assert exam["message"] == f"exam foundation changed since the attempt: pass.overall: {mark} → {mark + 1}"
     case = found[("definitions", "scenario angry_card_reminder case.amount")]
     assert (case["stored"], case["recomputed"]) == (12850.0, 22850.0)
     assert found[("definitions", "persona angry")]["message"].startswith("persona angry changed since the attempt")
@@ -557,6 +558,20 @@ def test_an_unknown_profile_is_refused(tmp_path):
                                       + "profile: cba2026\n", encoding="utf-8")
     assert env_cli("validate", str(folder / "nope.yaml")).returncode == 0
 
+
+
+def test_score_refuses_an_unknown_profile_in_its_context(tmp_path):
+    proc = env_cli("score", "--context", '{"profile": "nope"}', "您好")
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr == ("error: --context: context.profile: Value error, unknown profile 'nope' for the 'zh' "
+                           "rule pack (known: cba2026, seeds)\n")
+    assert env_cli("score", "--context", '{"profile": "regf", "lang": "en"}', "Hello").returncode == 0
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text('{"id": 1, "text": "您好", "context": {"profile": "nope"}}\n{"id": 2, "text": "您好"}\n',
+                     encoding="utf-8")
+    lines = env_cli("score", "--jsonl", str(batch)).stdout.splitlines()
+    first, second = (json.loads(line) for line in lines)
+    assert "unknown profile 'nope'" in first["error"] and "scores" in second
 
 def test_a_store_from_before_the_ledger_is_adopted_on_the_next_write(db_url, tmp_path, engine, foundation):
     from simulator.certify.store import SCHEMA, _migrate_v1, derive

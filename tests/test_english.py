@@ -61,7 +61,9 @@ def test_run_json_good_english_call(cli, tmp_path: Path, sid: str) -> None:  # t
     assert all(t["score"]["red_lines"] == [] for t in data["turns"] if t["trainee"])
     # the readable transcript speaks English too
     text = cli("run", sid, "--replies", str(replies), "--seed", "3").stdout
-    assert "[1] Collector: " in text and "Debtor: " in text and "Passed (passed: true)" in text
+    # the other side is labelled with who speaks: the debtor, or a third party by relation (mother)
+    other = "Debtor: " if kind != "lost_contact" else "Linda Brooks (mother): "
+    assert "[1] Collector: " in text and other in text and "Passed (passed: true)" in text
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in text), "Chinese words in an English transcript"
 
 

@@ -60,7 +60,8 @@ class Rig:
 
     def app(self, attempt: _Attempt):  # type: ignore[no-untyped-def]
         return make_app(home=self.home, now=lambda: self.clock[0], catalog=self.engine.catalog, exam=True,
-                        locked_mode=True, on_start=attempt.start, record_call=attempt.record_call)
+                        locked_mode=True, on_start=attempt.start, record_call=attempt.record_call,
+                        new_session=attempt.session)
 
     def rows(self):  # type: ignore[no-untyped-def]
         return self.store.attempts(trainee="T1", exam_id="foundation", with_record=True)
@@ -289,11 +290,39 @@ async def test_play_resume_never_reopens_an_exam_call_as_practice(rig) -> None:
     assert SessionStore(rig.home).unfinished() == []
     with pytest.raises(UserError) as exc:
         make_app(resume=True, home=rig.home, catalog=rig.engine.catalog)
-    assert "collector-sim exam foundation --trainee T1" in str(exc.value)
+    assert "collector-sim exam foundation --trainee t1" in str(exc.value)   # the canonical id
     app = make_app(home=rig.home, catalog=rig.engine.catalog)     # the picker offers nothing either
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert not any(s.__class__.__name__ == "ResumeScreen" for s in app.screen_stack)
+
+
+@aio
+async def test_exam_calls_get_their_sessions_from_the_attempts_engine(rig) -> None:
+    """The app never looks an exam call up in its own catalog: ``ExamRun.session`` makes it, and
+    only the call the attempt expects next, with its seed."""
+    attempt = rig.attempt()
+    made = []
+
+    def spy(scenario_id, seed, meta):  # type: ignore[no-untyped-def]
+        session = attempt.session(scenario_id, seed, meta)
+        made.append((scenario_id, seed, meta["call"], session))
+        return session
+
+    app = make_app(home=rig.home, now=lambda: rig.clock[0], catalog=rig.engine.catalog, exam=True,
+                   locked_mode=True, on_start=attempt.start, record_call=attempt.record_call, new_session=spy)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        first = rig.exam.spec.calls[0]
+        assert [m[:3] for m in made] == [(first.scenario, first.seed, 0)]
+        assert app.screen.session is made[0][3]
+        second = rig.exam.spec.calls[1]
+        with pytest.raises(UserError, match="the attempt expects call 1"):
+            attempt.session(second.scenario, second.seed, {"call": 1})
+        with pytest.raises(UserError, match="the attempt expects call 1"):
+            attempt.session(first.scenario, first.seed + 1, {"call": 0})
 
 
 @aio
@@ -336,3 +365,25 @@ def test_session_files_keep_the_clock(tmp_path) -> None:
     rec = read_record(log.path)
     assert rec is not None and rec.elapsed == 40.0 and rec.time_limit == 300 and rec.certification
     assert store.unfinished() == [] and [r.path for r in store.unfinished_exam_calls()] == [log.path]
+
+
+def test_reopen_checks_what_begin_checks(rig, exam, engine, tmp_path, monkeypatch) -> None:
+    """An open attempt is carried on only under the key, store and official definitions set it began with."""
+    import shutil
+
+    ExamRun.begin(exam, "T1", engine=engine, store=rig.store, key=rig.key)
+    run = ExamRun.reopen(exam, "Ｔ1", engine=engine, store=rig.store, key=rig.key)
+    assert run is not None and run.trainee == "t1" and run.definitions["set"] == "bundled"
+    centre = tmp_path / "centre"
+    for kind in ("exams", "scenarios", "personas"):
+        shutil.copytree(Path(exam.path).parents[1] / kind if kind != "exams" else Path(exam.path).parent,
+                        centre / kind)
+    monkeypatch.setenv("COLLECTOR_SIM_OFFICIAL", str(centre))
+    same_files = CallEngine(official_only=True)
+    centre_exam = ExamCatalog.discover().get("foundation")
+    with pytest.raises(UserError, match="began with the bundled definitions set and the official set now is "
+                                        "the centre one"):
+        ExamRun.reopen(centre_exam, "t1", engine=same_files, store=rig.store, key=rig.key)
+    monkeypatch.delenv("COLLECTOR_SIM_OFFICIAL")
+    with pytest.raises(UserError, match="another signing key"):
+        ExamRun.reopen(exam, "t1", engine=engine, store=rig.store, key=SigningKey(b"another-key-of-somebody-else!!"))

@@ -51,7 +51,7 @@ def _turn(reply: Any) -> tuple[Mapping[str, int], bool]:
         harsh = bool(reply.get("tone") or reply.get("red_lines"))
     else:
         scores = reply.scores
-        harsh = bool(reply.tone or reply.red_lines)
+        harsh = bool(getattr(reply, "tone", None) or getattr(reply, "red_lines", None))
     return scores, harsh
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
@@ -33,6 +33,24 @@ class CallContext(BaseModel):
         if not m:
             raise ValueError(f"clock must be HH:MM (24h), got {value!r}")
         return f"{int(m.group(1)):02d}:{m.group(2)}"
+
+    @field_validator("profile")
+    @classmethod
+    def _profile_known(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """A profile must be one the language's rule pack defines (an unknown language is refused
+        where the pack is loaded, naming the languages there are)."""
+        if value is None:
+            return value
+        from .rulepack import available_languages, get_pack
+
+        lang = info.data.get("lang", "zh")
+        if lang not in available_languages():
+            return value
+        profiles = get_pack(lang).pack.profiles
+        if value not in profiles:
+            raise ValueError(f"unknown profile {value!r} for the {lang!r} rule pack "
+                             f"(known: {', '.join(sorted(profiles))})")
+        return value
 
     @property
     def minutes(self) -> int:

@@ -17,7 +17,6 @@ Without a store (no signing key: practice), the same code scores the calls and s
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -26,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import LoadError, UserError
 from .calls import Engine, slim_call
 from .exam import Exam, ExamCall
+from .identity import check_trainee, trainee_is_canonical  # noqa: F401  (re-exported)
 from .judge import Verdict, judge
 from .signing import SigningKey, canonical
 
@@ -33,42 +33,10 @@ if TYPE_CHECKING:  # the store (and SQLAlchemy) is imported only when an attempt
     from .store import Store
 
 RECORD_FORMAT = "collector-sim.attempt/2"
-#: categories refused in a trainee id: controls, format characters (zero-width, bidi controls, BOM),
-#: surrogates, private use, unassigned, line and paragraph separators
-_TRAINEE_REFUSED = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 
 
 def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def check_trainee(trainee: str) -> str:
-    """The canonical form of a trainee id, the one the store counts attempts under.
-
-    NFKC (full-width ``Ｔ１`` is ``T1``), case-folded (``T1`` and ``t1`` are one trainee), runs of
-    spaces made one; invisible and direction-changing characters (zero-width space, bidi controls,
-    BOM), control characters and unassigned code points are refused, not dropped: an id must look
-    like what it is. At most 200 characters."""
-    raw = trainee or ""
-    bad = sorted({ch for ch in raw if unicodedata.category(ch) in _TRAINEE_REFUSED})
-    if bad:
-        shown = ", ".join(f"U+{ord(ch):04X}" for ch in bad[:5])
-        raise UserError(f"--trainee: an id may not contain invisible, direction or control characters ({shown})")
-    t = unicodedata.normalize("NFKC", raw)
-    t = unicodedata.normalize("NFKC", t.casefold())
-    t = " ".join(t.split())
-    if not t:
-        raise UserError("--trainee: give the trainee's id")
-    if len(t) > 200:
-        raise UserError("--trainee: an id is at most 200 characters")
-    return t
-
-
-def trainee_is_canonical(trainee: str) -> bool:
-    try:
-        return check_trainee(trainee) == trainee
-    except UserError:
-        return False
 
 
 def unofficial_definitions(exam: Exam, engine: Any) -> list[str]:
@@ -138,9 +106,11 @@ class ExamRun:
 
     # -- beginning ------------------------------------------------------------------------------
     @classmethod
-    def begin(cls, exam: Exam, trainee: str, *, engine: Engine, store: Store | None = None,
-              key: SigningKey | None = None, now: Callable[[], str] = now_iso) -> "ExamRun":
-        """Start an attempt. With a store it is numbered, limited and stored at once; that needs a key."""
+    def _prepared(cls, exam: Exam, trainee: str, engine: Engine, store: Store | None, key: SigningKey | None,
+                  now: Callable[[], str]) -> "ExamRun":
+        """A run with everything an attempt is judged against worked out, not yet stored: the key
+        bound to the store, the definitions checked official, the content hashes and the facts of
+        the definitions set. ``begin`` and ``reopen`` both start here."""
         if store is not None and key is None:
             raise UserError("cannot certify without a signing key: set COLLECTOR_SIM_KEY "
                             "(or COLLECTOR_SIM_KEY_FILE)")
@@ -167,6 +137,13 @@ class ExamRun:
         run.definitions = dict(getattr(engine, "definitions", None) or {"set": "bundled"})
         if facts is not None:
             run.definitions["scenarios"] = {sid: facts(sid) for sid in scenario_ids}
+        return run
+
+    @classmethod
+    def begin(cls, exam: Exam, trainee: str, *, engine: Engine, store: Store | None = None,
+              key: SigningKey | None = None, now: Callable[[], str] = now_iso) -> "ExamRun":
+        """Start an attempt. With a store it is numbered, limited and stored at once; that needs a key."""
+        run = cls._prepared(exam, trainee, engine, store, key, now)
         if store is not None:
             def seal(number: int) -> tuple[dict[str, Any], str, str]:
                 run.attempt_no = number
@@ -180,12 +157,14 @@ class ExamRun:
                now: Callable[[], str] = now_iso) -> "ExamRun | None":
         """The trainee's open attempt at this exam, to carry on with after a crash, a kill or a
         closed terminal; None when there is none. Open means the latest attempt is ``incomplete``
-        and was not abandoned (no note). It is refused (UserError) when its stored record does not
-        match its signature, or the exam's, scenarios', personas' or rule pack's files are not the
-        ones it began with: the calls left must be judged against what the first ones were."""
+        and was not abandoned (no note). It goes through the same checks as ``begin`` (signing key,
+        official definitions only) and is refused (UserError) when its stored record does not match
+        its signature, was written for another store, or the exam's, scenarios', personas' or rule
+        pack's files, collector-sim or the official definitions set are not the ones it began
+        with: the calls left must be judged against what the first ones were."""
         import json
 
-        run = cls(exam, trainee, engine, store, key, now)
+        run = cls._prepared(exam, trainee, engine, store, key, now)
         rows = store.attempts(trainee=run.trainee, exam_id=exam.id, with_record=True)
         if not rows:
             return None
@@ -197,16 +176,20 @@ class ExamRun:
             raise UserError(f"{shown}: its stored record does not match its signature, so it cannot be resumed "
                             "(see 'collector-sim verify')")
         record = json.loads(last.record)
-        content = engine.content_hashes([c.scenario for c in exam.spec.calls], exam.spec.lang)
-        content["exam"] = exam.text_hash
+        if record.get("store") != store.store_id:
+            raise UserError(f"{shown}: its record was written for another results store ({record.get('store')}), "
+                            "so it cannot be resumed here (see 'collector-sim verify')")
         stored_engine = record.get("engine") or {}
-        if stored_engine.get("content") != content or stored_engine.get("version") != engine.version:
+        if stored_engine.get("content") != run.content or stored_engine.get("version") != engine.version:
             raise UserError(f"{shown}: the exam's files or collector-sim changed since it began, so it cannot be "
                             "resumed; it stays incomplete")
+        if stored_engine.get("definitions") != run.definitions:
+            was = (stored_engine.get("definitions") or {}).get("set")
+            raise UserError(f"{shown}: it began with the {was} definitions set and the official set now is the "
+                            f"{run.definitions.get('set')} one, so it cannot be resumed; it stays incomplete")
         run.attempt_id, run.attempt_no = int(last.id), int(last.attempt_no)
         run.calls = list(record.get("calls") or [])
         run.started_at = record.get("started_at") or run.started_at
-        run.content = stored_engine["content"]
         run.signature = last.signature
         return run
 

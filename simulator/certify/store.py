@@ -18,6 +18,10 @@ applies the missing migrations in order, in one transaction under a lock (SQLite
 IMMEDIATE``, a PostgreSQL advisory lock), so many graders may open a new store at once; a store
 written by a newer collector-sim is refused rather than guessed at. Never edit a migration that
 has shipped: add one.
+
+Trainee ids are canonical (``identity.check_trainee``: NFKC, case-folded) in every row the store
+writes and in every query it answers: ``attempts(trainee="Ｔ1")`` finds ``t1``'s attempts, and a
+record whose trainee id is not canonical is refused, so callers never need to care.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, OperationalError, SQLAlchemyError
 
 from ..errors import UserError
+from .identity import check_trainee
 from .signing import SigningKey, canonical, sha256_hex
 
 DB_ENV = "COLLECTOR_SIM_DB"
@@ -208,6 +213,13 @@ def ledger_entry(row: dict[str, Any]) -> dict[str, Any]:
 
 def head_text(store_id: str, seq: int, link: str) -> str:
     return canonical({"store": store_id, "seq": int(seq), "link": link})
+
+
+def _canonical_trainee(trainee: str) -> None:
+    """A record is written only under the canonical form of its trainee id (the one queries use)."""
+    if check_trainee(trainee) != trainee:
+        raise UserError(f"trainee id {trainee!r} is not in canonical form ({check_trainee(trainee)!r}); "
+                        "the store writes and looks up canonical ids only")
 
 
 # -- derived rows ---------------------------------------------------------------------------------
@@ -470,6 +482,7 @@ class Store:
     # -- writing --------------------------------------------------------------------------------
     def attempts_used(self, exam_id: str, trainee: str) -> int:
         a = T["attempts"]
+        trainee = check_trainee(trainee)
         with self.engine.connect() as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(a).where(
                 a.c.exam_id == exam_id, a.c.trainee == trainee)).scalar() or 0)
@@ -480,8 +493,10 @@ class Store:
 
         ``seal(attempt_no)`` builds ``(record, record_text, signature)``. Writers take turns on the
         ledger's head, so counting the attempts used and storing the next one cannot race.
+        The trainee id is counted in its canonical form, and the record must carry that form.
         """
         a = T["attempts"]
+        trainee = check_trainee(trainee)
         for _ in range(3):
             try:
                 with self._write() as conn:
@@ -505,6 +520,7 @@ class Store:
     def _insert(self, conn: Connection, head: dict[str, Any], record: dict[str, Any], text: str,
                 signature: str) -> int:
         columns, call_rows, red_rows = derive(record)
+        _canonical_trainee(columns["trainee"])
         attempt_id = conn.execute(T["attempts"].insert().values(
             **columns, record=text, signature=signature)).inserted_primary_key[0]
         self._write_children(conn, attempt_id, call_rows, red_rows)
@@ -522,6 +538,7 @@ class Store:
     def update_attempt(self, attempt_id: int, record: dict[str, Any], text: str, signature: str) -> None:
         """Replace an attempt's signed record (after a call, or when it finishes) and its derived rows."""
         columns, call_rows, red_rows = derive(record)
+        _canonical_trainee(columns["trainee"])
         with self._write() as conn:
             head = self._lock_head(conn)
             conn.execute(T["attempts"].update().where(T["attempts"].c.id == attempt_id).values(
@@ -562,7 +579,7 @@ class Store:
         cols = [c for c in a.c if c.name not in ("record",)]
         query = sa.select(*cols, a.c.record) if with_record else sa.select(*cols)
         if trainee is not None:
-            query = query.where(a.c.trainee == trainee)
+            query = query.where(a.c.trainee == check_trainee(trainee))
         if exam_id is not None:
             query = query.where(a.c.exam_id == exam_id)
         query = query.order_by(a.c.exam_id, a.c.trainee, a.c.attempt_no)
@@ -625,7 +642,7 @@ class Store:
         if trainee is not None or exam_id is not None:
             ids = sa.select(a.c.id)
             if trainee is not None:
-                ids = ids.where(a.c.trainee == trainee)
+                ids = ids.where(a.c.trainee == check_trainee(trainee))
             if exam_id is not None:
                 ids = ids.where(a.c.exam_id == exam_id)
             qc, qr = qc.where(c.c.attempt_id.in_(ids)), qr.where(r.c.attempt_id.in_(ids))

@@ -88,15 +88,18 @@ class _Attempt:
     def catch_up(self) -> Any:
         """Record every pending call whose session file shows it ended (the app was stopped between
         the last turn and the record); return the session file of the call to go on with, or None."""
-        from ..session import Session
-
         while self.run.pending():
             index = len(self.run.calls)
             call = self.exam.spec.calls[index]
             record = self._file_of(index)
             if record is None:
                 return None
-            session = Session.replay(self.engine.scenario(call.scenario), call.seed, record.replies)
+            session = self.run.session(call)
+            session.start()
+            for text in record.replies:
+                if session.ended:
+                    break
+                session.reply(text)
             end = record.end if record.end and record.end.get("kind") == "end" else None
             if not session.ended and end is None:
                 return record
@@ -130,6 +133,20 @@ class _Attempt:
         first = len(self.run.calls) + (1 if self.resumed_record is not None else 0)
         queue = [(c.scenario, c.seed, self.meta(i)) for i, c in enumerate(self.exam.spec.calls) if i >= first]
         return queue, self.resumed_record
+
+    def session(self, scenario_id: str, seed: int, meta: dict[str, Any]) -> Any:
+        """The app's session for an exam call, from the attempt's own official engine
+        (``ExamRun.session``): the call must be the one the attempt expects next, with its seed."""
+        index = meta.get("call")
+        calls = self.exam.spec.calls
+        if self.run is None or not isinstance(index, int) or not 0 <= index < len(calls):
+            raise UserError(f"{scenario_id}: not a call of this attempt")
+        call = calls[index]
+        if (call.scenario, call.seed) != (scenario_id, seed) or index != len(self.run.calls):
+            raise UserError(f"call {index + 1} of exam {self.exam.id!r} is {call.scenario} with seed {call.seed} "
+                            f"and the attempt expects call {len(self.run.calls) + 1}; got {scenario_id} with "
+                            f"seed {seed}")
+        return self.run.session(call)
 
     def record_call(self, session: Any, elapsed: float, meta: dict[str, Any]) -> dict[str, Any] | None:
         """The app ended a call: store it in the attempt; after the last, judge and sign at once."""
@@ -186,7 +203,7 @@ def _run(args: argparse.Namespace) -> int:
                 print(render(attempt.result, exam))
                 return 0 if attempt.result.passed else 1
         app = make_app(exam=True, locked_mode=True, on_start=attempt.start, record_call=attempt.record_call,
-                       paths=args.path)
+                       new_session=attempt.session, catalog=engine.catalog)
         app.run()
         if app.start_error is not None:
             raise app.start_error

@@ -62,6 +62,9 @@ def _transcript(session, unused: int) -> None:  # type: ignore[no-untyped-def]
     out.write(r("header", title=sc.spec.title, id=sc.id, persona=session.persona.id, seed=session.seed) + "\n")
     out.write(r("case", who=address(c, lang, full=True), creditor=c.creditor, amount=money(c.amount, lang),
                 days=c.overdue_days, clock=c.clock, n=c.calls_today) + "\n\n")
+    a = c.answerer
+    third = (t("call.third_party", lang, relation=a.relation, name=a.name) if a.name
+             else t("call.third_party_unnamed", lang, relation=a.relation))
     for turn in session.turns:
         if turn.turn > 0:
             s = turn.analysis.scores
@@ -72,7 +75,11 @@ def _transcript(session, unused: int) -> None:  # type: ignore[no-untyped-def]
                             message=red.message) + "\n")
             for tip in turn.analysis.feedback[:2]:
                 out.write(f"      » {tip}\n")
-        if turn.debtor:
+        if turn.handover:  # a hand-over call: the third party's last words, then the debtor's
+            out.write(r("third_party", turn=turn.turn, who=third, text=turn.handover) + "\n")
+        if turn.debtor and turn.speaker == "third_party":
+            out.write(r("third_party", turn=turn.turn, who=third, text=turn.debtor) + "\n")
+        elif turn.debtor:
             out.write(r("debtor", turn=turn.turn, text=turn.debtor) + "\n")
         moves = [f for f in turn.fired if f.kind != "reaction"]
         mood = " ".join(f"{k} {v}" for k, v in turn.variables.items())

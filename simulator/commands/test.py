@@ -119,8 +119,12 @@ def _transcript(r, focus: int | None) -> None:  # type: ignore[no-untyped-def]
         turns = [t for t in turns if t.turn in keep]
     for t in turns:
         out.write("       " + _t("run.collector", lang, turn=t.turn, text=t.trainee) + "\n")
+        who = s.scenario.case.answerer.relation
+        if t.handover:
+            out.write("           " + _t("run.third_party_only", lang, who=who, text=t.handover) + "\n")
         if t.debtor:
-            out.write("           " + _t("run.debtor_only", lang, text=t.debtor) + "\n")
+            key = "run.third_party_only" if t.speaker == "third_party" else "run.debtor_only"
+            out.write("           " + _t(key, lang, who=who, text=t.debtor) + "\n")
         moved = [f for f in t.fired if f.kind in ("transition", "engine")]
         why = "; ".join((f"{f.name} ({' & '.join(f.because)})" if f.kind == "transition" else f.reason or f.name)
                         for f in moved)

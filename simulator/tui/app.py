@@ -40,6 +40,9 @@ CallEnd = Callable[[Any], None]
 RecordCall = Callable[[Any, float, dict[str, Any]], "dict[str, Any] | None"]
 #: certification: begin (or reopen) the attempt once the app is up → (queue, a call to resume or None)
 ExamStart = Callable[[], "tuple[list[tuple[Any, ...]], SessionRecord | None]"]
+#: certification: (scenario id, seed, the call's meta) → a fresh, unstarted session from the exam's own
+#: engine (``ExamRun.session``), so an exam call is never looked up in the app's catalog
+NewSession = Callable[[str, int, dict[str, Any]], Any]
 #: what a certification call's session-file header carries from its queue entry
 META_KEYS = ("exam", "trainee", "attempt", "attempt_started", "call", "calls", "time_limit")
 
@@ -62,7 +65,7 @@ class CollectorSimApp(App[None]):
                  queue: Sequence[tuple[str, int]] = (), on_call_end: CallEnd | None = None,
                  time_limit: float | None = None, locked_mode: bool = False, offer_resume: bool = True,
                  theme: str | None = None, lang: str = DEFAULT, on_start: ExamStart | None = None,
-                 record_call: RecordCall | None = None):
+                 record_call: RecordCall | None = None, new_session: NewSession | None = None):
         super().__init__()
         self.ui_lang = lang          # the picker and help; a call speaks its scenario's language
         self._keys_lang = lang
@@ -80,6 +83,7 @@ class CollectorSimApp(App[None]):
         self.locked_mode = locked_mode
         self.on_start = on_start
         self.record_call = record_call
+        self.new_session = new_session
         self._offer_resume = (offer_resume and resume is None and scenario_id is None and not queue
                               and on_start is None)
         self.finished: list[Any] = []   # sessions finished in this run, in order
@@ -199,10 +203,8 @@ class CollectorSimApp(App[None]):
         self._show(CaseFileScreen(scenario, self._seed(seed), meta=meta))
 
     def start_call(self, scenario: Any, seed: int, meta: dict[str, Any] | None = None) -> None:
-        from ..session import Session
-
         meta = dict(meta or {})
-        session = Session(scenario, seed)
+        session = self._session(scenario, seed, meta)
         session.start()
         header = {"scenario": scenario.id, "seed": seed, "mode": "exam" if self.exam else "practice",
                   "persona": session.persona.id, "title": scenario.spec.title, "path": scenario.path}
@@ -213,16 +215,34 @@ class CollectorSimApp(App[None]):
         self._show(CallScreen(session, log, exam=self.exam, time_limit=meta.get("time_limit") or self.time_limit,
                               meta=meta))
 
-    def resume(self, record: SessionRecord) -> None:
-        """Replay an unfinished call's replies with its seed and continue it."""
+    def _session(self, scenario: Any, seed: int, meta: dict[str, Any]) -> Any:
+        """A fresh session for a call: from the exam's engine for a certification call (one with
+        meta, when ``new_session`` is given), else from the scenario the app found."""
         from ..session import Session
 
+        if self.new_session is not None and meta:
+            return self.new_session(scenario.id, seed, meta)
+        return Session(scenario, seed)
+
+    def resume(self, record: SessionRecord) -> None:
+        """Replay an unfinished call's replies with its seed and continue it."""
         try:
             scenario = self.catalog.get(record.scenario)
         except UserError as exc:
             self.notify(str(exc), title=t("app.cannot_resume", self.ui_lang), severity="error", markup=False)
             return
-        session = Session.replay(scenario, record.seed, record.replies)
+        meta = {k: record.header[k] for k in META_KEYS if record.header.get(k) is not None}
+        try:
+            session = self._session(scenario, record.seed, meta if record.mode == "exam" else {})
+        except Exception as exc:      # the exam's engine refused the call: the CLI says why
+            self.notify(f"{type(exc).__name__}: {exc}", title=t("app.cannot_resume", self.ui_lang), severity="error",
+                        markup=False)
+            return
+        session.start()
+        for text in record.replies:
+            if session.ended:
+                break
+            session.reply(text)
         said = [t.get("debtor") for t in record.turns]
         again = [t.debtor for t in session.turns][:len(said)]
         if said != again:
@@ -230,7 +250,6 @@ class CollectorSimApp(App[None]):
             self.notify(t("app.replay_differs", lang), title=t("app.notice", lang), severity="warning", timeout=8)
         self.exam = record.mode == "exam"
         log = self.store.reopen(record)
-        meta = {k: record.header[k] for k in META_KEYS if record.header.get(k) is not None}
         screen = CallScreen(session, log, exam=self.exam, resumed=True,
                             time_limit=record.time_limit or self.time_limit, meta=meta, elapsed=record.elapsed)
         self._show(screen)
@@ -403,7 +422,7 @@ def make_app(scenario_id: str | None = None, *, seed: int | None = None, exam: b
              now: Callable[[], float] | None = None, queue: Sequence[tuple[str, int]] = (),
              on_call_end: CallEnd | None = None, time_limit: float | None = None, locked_mode: bool = False,
              theme: str | None = None, lang: str | None = None, on_start: ExamStart | None = None,
-             record_call: RecordCall | None = None) -> CollectorSimApp:
+             record_call: RecordCall | None = None, new_session: NewSession | None = None) -> CollectorSimApp:
     """Build the app. Raises ``UserError`` (exit 2) for an unknown scenario or nothing to resume.
 
     ``now`` is the clock the call timer reads (tests pass a fixed one); ``home`` overrides
@@ -413,7 +432,8 @@ def make_app(scenario_id: str | None = None, *, seed: int | None = None, exam: b
     ``locked_mode=True`` and ``on_call_end`` (called with each finished ``Session``). ``collector-sim
     exam`` passes ``on_start`` instead of a queue (it begins or reopens the attempt once the app is
     up and returns the queue and any call to resume) and ``record_call``, which stores each call
-    before its session file is closed and returns the verdict after the last one. ``lang`` is the language of the picker and help (default: ``$COLLECTOR_SIM_LANG``,
+    before its session file is closed and returns the verdict after the last one, and ``new_session``,
+    which gives each exam call its session from the exam's own engine (``ExamRun.session``). ``lang`` is the language of the picker and help (default: ``$COLLECTOR_SIM_LANG``,
     else zh); the case file, the call and the debrief speak the scenario's own language.
     """
     from ..scenario import Catalog
@@ -444,4 +464,5 @@ def make_app(scenario_id: str | None = None, *, seed: int | None = None, exam: b
         record = found[0]
     return CollectorSimApp(catalog, store, scenario_id=scenario_id, seed=seed, exam=exam, resume=record, now=now,
                            queue=queue, on_call_end=on_call_end, time_limit=time_limit, locked_mode=locked_mode,
-                           theme=theme, lang=ui_lang, on_start=on_start, record_call=record_call)
+                           theme=theme, lang=ui_lang, on_start=on_start, record_call=record_call,
+                           new_session=new_session)

@@ -271,7 +271,12 @@ def _checklist_hint(session: Any, steps: dict[str, bool], state: str, v: dict[st
     product = case.product_name or (product_label(case.product, lang) if case.product in PRODUCT_IDS
                                     else t("product.default", lang))
     who = {"org": org, "collector": h("collector"), "id": h("employee_id")}
-    third = session.persona.spec.checklist == "third_party"
+    third = session.checklist == "third_party"   # a hand-over call: until the debtor takes the phone
+    if third and case.answerer.hands_over is not None and session.persona.spec.checklist != "third_party":
+        # the debtor is at hand: ask for them, tell the answerer nothing (the persona is not on the line)
+        put_on = h("third_put_on_line", debtor=debtor, ta=pronoun(case.honorific, lang))
+        open_line = h("third_open_line", debtor=debtor, **who)
+        return Hint("asked_for_debtor", h("third_put_on_why"), put_on if steps.get("identified_self") else open_line)
 
     # the debtor's state stands in the way (the persona author says so with hint_why): its hint first
     st = session.persona.states[state].spec
@@ -329,10 +334,11 @@ def coaching_line(analysis: Any, lang: str = DEFAULT) -> str:
     return analysis.feedback[0] if analysis.feedback else ""
 
 
-def other_party(case: Any, lang: str = DEFAULT) -> str:
-    """Who is on the other end: 张伟先生 / Mr. John Miller, or the third party (母亲 吴秀英)."""
+def other_party(case: Any, lang: str = DEFAULT, speaker: str | None = None) -> str:
+    """Who is on the other end: 张伟先生 / Mr. John Miller, or the third party (母亲 吴秀英);
+    ``speaker`` (a turn's ``"debtor"`` or ``"third_party"``) says which, in a hand-over call."""
     a = case.answerer
-    if a.is_debtor:
+    if speaker == "debtor" or (speaker is None and a.is_debtor):
         return address(case, lang, full=True)
     if a.name:
         return t("call.third_party", lang, relation=a.relation, name=a.name)

@@ -290,12 +290,16 @@ def markdown(session: Any, mode: str, duration: float | None = None) -> str:
         if tc.model_line:
             lines.append(r("model", why=_md_escape(tc.why), line=_md_escape(tc.model_line)))
     lines += ["", r("transcript"), ""]
-    who = other_party(c, lang) if c.answerer.is_debtor else (c.answerer.name or c.answerer.relation)
+    def who(speaker: str) -> str:
+        return other_party(c, lang) if speaker == "debtor" else (c.answerer.name or c.answerer.relation)
+
     for turn in session.turns:
         if turn.trainee:
             lines.append(r("collector", turn=turn.turn, text=_md_escape(turn.trainee)))
+        if turn.handover:
+            lines.append(r("other", who=who("third_party"), text=_md_escape(turn.handover)))
         if turn.debtor:
-            lines.append(r("other", who=who, text=_md_escape(turn.debtor)))
+            lines.append(r("other", who=who(turn.speaker), text=_md_escape(turn.debtor)))
     lines.append("")
     return "\n".join(lines)
 

@@ -232,7 +232,7 @@ class SessionStore:
 def turn_record(result: Any) -> dict[str, Any]:
     """A session-file line for one ``TurnResult`` (what a resume needs, and what the debrief shows)."""
     rec: dict[str, Any] = {"kind": "turn", "turn": result.turn, "trainee": result.trainee, "debtor": result.debtor,
-                           "state": result.state, "variables": dict(result.variables), "at": round(time.time(), 3)}
+                           "speaker": result.speaker, "state": result.state, "variables": dict(result.variables), "at": round(time.time(), 3)}
     if result.analysis is not None:
         a = result.analysis
         rec["scores"] = dict(a.scores)

@@ -165,8 +165,11 @@ class CallScreen(Localized, Screen[None]):
         if turn.trainee:
             spans = [] if self.exam else [(r.start, r.end) for r in turn.red_lines if r.start is not None]
             transcript.add(t("call.me", self.lang), turn.trainee, "trainee", spans)
+        case = self.session.scenario.case
+        if turn.handover:  # a hand-over call: the third party's last words, then the debtor's
+            transcript.add(other_party(case, self.lang, "third_party"), turn.handover, "debtor")
         if turn.debtor:
-            self._last_line = transcript.add(self.other, turn.debtor, "debtor")
+            self._last_line = transcript.add(other_party(case, self.lang, turn.speaker), turn.debtor, "debtor")
         if replay and turn.ended:
             self._ended()
 

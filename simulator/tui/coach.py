@@ -187,6 +187,8 @@ STEP_SIGNS: dict[str, frozenset[str]] = {
     "asked_callback": frozenset({"asks_callback"}),
     "closed_politely": frozenset({"closing"}),
 }
+#: ids that say nothing about what a sentence does (any polite sentence has them)
+MANNER_IDS = frozenset({"honorific", "courtesy", "greeting", "empathy", "apology", "thanks"})
 _SENTENCE = re.compile(r"(?<=[。!?!?])|(?<=[.!?])\s+")
 
 
@@ -197,13 +199,13 @@ def sentences(text: str) -> list[str]:
 
 def without_done(session: Any, text: str, steps: dict[str, bool] | None = None) -> str:
     """``text`` without the sentences that only redo steps the call has done (a second 「我是…,请问
-    您是…本人吗?」 after the debtor confirmed). A sentence that also does a missing step stays.
+    您是…本人吗?」 after the debtor confirmed). A sentence that also does anything else — a missing
+    step, or an act the state asks for (「…请您拨打官方客服热线核实」 to a wary debtor) — stays.
     ``steps``: the checklist at the moment in question (default: now)."""
     if not text:
         return text
     steps = session.steps() if steps is None else steps
     done = {k for k, ok in steps.items() if ok}
-    missing = set(steps) - done
     if not done:
         return text
     from ..analyzer import analyze
@@ -217,10 +219,9 @@ def without_done(session: Any, text: str, steps: dict[str, bool] | None = None) 
             ids = set(a.features) | set(a.signals)
         except Exception:
             ids = set()
-        redoes = any(ids & STEP_SIGNS.get(k, frozenset()) for k in done)
-        does_missing = any(ids & STEP_SIGNS.get(k, frozenset()) for k in missing)
-        if redoes and not does_missing:
-            continue
+        redone = set().union(*(ids & STEP_SIGNS.get(k, frozenset()) for k in done))
+        if redone and not (ids - redone - MANNER_IDS):
+            continue     # only redoes done steps, politely
         kept.append(sentence)
     return ("" if lang == "zh" else " ").join(kept)
 

@@ -315,6 +315,7 @@ def test_the_hint_key_takes_a_state_in_the_way_from_the_persona() -> None:
     s.machine.set_state("suspicious", s.model)
     st = s.persona.states["suspicious"].spec
     h = hint(s)
-    assert st.hint_why and h.why == st.hint_why and h.line == s.hint() and h.step is None
+    # the persona's line for that state, less the sentences that redo a step already done (the intro)
+    assert st.hint_why and h.why == st.hint_why and h.line and h.line in s.hint() and h.step is None
     s.machine.set_state("negotiating", s.model)
     assert hint(s).why != st.hint_why

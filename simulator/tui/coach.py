@@ -243,7 +243,7 @@ def hint_at(session: Any, steps: dict[str, bool], state: str, variables: dict[st
     """The model line for a moment of the call: the checklist ``steps`` done by then, the debtor's
     ``state`` and mood then (the debrief asks this for every turn; F2 for now)."""
     base = _checklist_hint(session, steps, state, variables)
-    if base.step is not None or session.persona.states[state].spec.hint_why:
+    if base.step is not None:
         return base
     authored = _authored(session, state, steps)
     return Hint(None, base.why, authored) if authored else base
@@ -281,9 +281,12 @@ def _checklist_hint(session: Any, steps: dict[str, bool], state: str, v: dict[st
     # the debtor's state stands in the way (the persona author says so with hint_why): its hint first
     st = session.persona.states[state].spec
     if st.hint_why and st.hint:
-        # the author says this state needs its line as written (a suspicious debtor asks for the
-        # 工号 again): nothing in it is dropped as "already done"
-        return Hint(None, st.hint_why, session._format(st.hint))
+        # a sentence of it that only redoes a done step is left out (a second 「我是…,请问您是…本人
+        # 吗?」 to an angry debtor who confirmed); one that also does what the state asks stays (the
+        # 工号 with the official line to check it, for a suspicious debtor: see ``without_done``)
+        authored = _authored(session, state, steps)
+        if authored:
+            return Hint(None, st.hint_why, authored)
     if not third and v.get("anger", 0) >= 60:
         return Hint(None, h("venting_why"), h("venting_line", name=name))
 

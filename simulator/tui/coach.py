@@ -281,6 +281,9 @@ def _checklist_hint(session: Any, steps: dict[str, bool], state: str, v: dict[st
     # the debtor's state stands in the way (the persona author says so with hint_why): its hint first
     st = session.persona.states[state].spec
     if st.hint_why and st.hint:
+        # a sentence of it that only redoes a done step is left out (a second 「我是…,请问您是…本人
+        # 吗?」 to an angry debtor who confirmed); one that also does what the state asks stays (the
+        # 工号 with the official line to check it, for a suspicious debtor: see ``without_done``)
         authored = _authored(session, state, steps)
         if authored:
             return Hint(None, st.hint_why, authored)

@@ -47,20 +47,28 @@ def _schema_ref(out: Path) -> str | None:
     return None
 
 
-def run(args: argparse.Namespace) -> int:
-    from ..scaffold import ID_PATTERN, scenario_yaml
-    from ..scenario import Catalog, check_files
+def _new_target(args: argparse.Namespace, example: str) -> tuple[Path, Path]:
+    """``--out``/``--id`` checked the same way for every kind of new file: the folder and the file."""
+    from ..scaffold import ID_PATTERN
 
-    sid = args.id
-    if not ID_PATTERN.match(sid):
-        raise UserError(f"--id {sid!r}: an id is lower_snake_case, 2-64 characters: a letter first, then "
-                        "letters, digits or _ (e.g. hardship_medical_bills)")
+    if not ID_PATTERN.match(args.id):
+        raise UserError(f"--id {args.id!r}: an id is lower_snake_case, 2-64 characters: a letter first, then "
+                        f"letters, digits or _ (e.g. {example})")
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise UserError(f"--out {args.out}: not a directory")
-    target = out / f"{sid}.yaml"
+    target = out / f"{args.id}.yaml"
     if target.exists():
         raise UserError(f"{target} already exists; not overwriting it (choose another --id, or another --out)")
+    return out, target
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..scaffold import scenario_yaml
+    from ..scenario import Catalog, check_files
+
+    sid = args.id
+    out, target = _new_target(args, "hardship_medical_bills")
     cat = Catalog.discover(args.path)
     path = cat.persona_path(args.persona)
     if path is None:
@@ -104,19 +112,11 @@ def _write_new(target: Path, text: str) -> None:
 
 
 def run_persona(args: argparse.Namespace) -> int:
-    from ..scaffold import ID_PATTERN, persona_variant_yaml
+    from ..scaffold import persona_variant_yaml
     from ..scenario import Catalog, check_files
 
     pid = args.id
-    if not ID_PATTERN.match(pid):
-        raise UserError(f"--id {pid!r}: an id is lower_snake_case, 2-64 characters: a letter first, then "
-                        "letters, digits or _ (e.g. angry_restaurant_owner)")
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise UserError(f"--out {args.out}: not a directory")
-    target = out / f"{pid}.yaml"
-    if target.exists():
-        raise UserError(f"{target} already exists; not overwriting it (choose another --id, or another --out)")
+    _, target = _new_target(args, "angry_restaurant_owner")
     cat = Catalog.discover(args.path)
     if pid in cat.persona_paths:
         raise UserError(f"--id {pid!r} is already taken by {cat.persona_paths[pid]}; choose another id")
